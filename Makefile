@@ -1,0 +1,33 @@
+# The one place that pins PyTorch: the CPU build 2.13.0, installed before the package.
+TORCH := torch==2.13.0
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup demo test lint bench clean
+
+$(VENV)/.installed: pyproject.toml Makefile
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "$(TORCH)"
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+## demo: set up, then train on a sine wave and forecast it (writes sine_forecast.png)
+demo: setup
+	MPLBACKEND=Agg $(PY) examples/plot_sine_forecast.py sine_forecast.png
+
+## test: set up, then run the test suite (unit tests, sklearn checks, doctests)
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(PY) -m pip install --quiet ruff
+	$(VENV)/bin/ruff check sklearn_seq tests examples benchmarks
+
+bench: setup
+	$(PY) benchmarks/bench_forecaster.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

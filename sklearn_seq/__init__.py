@@ -1,0 +1,8 @@
+"""Recurrent neural networks and word embeddings as scikit-learn estimators."""
+
+from .forecaster import RNNForecaster
+from .windows import make_windows
+
+__version__ = "0.1.0"
+
+__all__ = ["RNNForecaster", "make_windows", "__version__"]

@@ -1,0 +1,235 @@
+"""Turn user input into padded sequence arrays, lengths and tensors.
+
+This is the one place that knows the package's sequence conventions:
+
+* a 2-D float array ``(n_samples, n_timesteps)``: univariate sequences of one
+  length (the view scikit-learn's own checks use);
+* a 3-D float array ``(n_samples, n_timesteps, n_channels)``: multivariate
+  sequences of one length, channels last;
+* a list (or 1-D object array) of arrays shaped ``(length_i,)`` or
+  ``(length_i, n_channels)``: variable-length sequences;
+* pandas DataFrames (read as 2-D arrays).
+
+Everything is validated here, with errors that name the offending sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from scipy import sparse
+
+__all__ = ["Sequences", "check_sequences", "check_target", "iter_batches"]
+
+
+@dataclass
+class Sequences:
+    """Validated sequences, zero-padded to a common length.
+
+    Attributes
+    ----------
+    values : ndarray of shape (n_samples, max_length, n_channels), float32
+        The sequences, zero-padded after each sequence's end.
+    lengths : ndarray of shape (n_samples,), int64
+        The true length of each sequence.
+    kind : {"2d", "3d", "list"}
+        The layout the user gave.
+    """
+
+    values: np.ndarray
+    lengths: np.ndarray
+    kind: str
+
+    @property
+    def n_samples(self) -> int:
+        return self.values.shape[0]
+
+    @property
+    def n_channels(self) -> int:
+        return self.values.shape[2]
+
+    def mask(self) -> np.ndarray:
+        """Boolean ``(n_samples, max_length)`` mask of the valid time steps."""
+        return np.arange(self.values.shape[1])[None, :] < self.lengths[:, None]
+
+    def take(self, indices) -> Sequences:
+        """The sequences at ``indices``, trimmed to their own longest length."""
+        lengths = self.lengths[indices]
+        width = int(lengths.max()) if len(lengths) else 0
+        return Sequences(self.values[indices, :width], lengths, self.kind)
+
+
+def _as_float(values, name: str, where: str = "") -> np.ndarray:
+    """Convert to a float64 array with a clear error for non-numeric data."""
+    arr = np.asarray(values)
+    if np.iscomplexobj(arr):
+        raise ValueError(f"Complex data not supported: {name}{where} is complex.")
+    if arr.dtype.kind in "USa":
+        raise ValueError(
+            f"{name}{where} contains strings; sequences must hold numbers "
+            "(encode text first, e.g. with Word2VecTransformer)."
+        )
+    try:
+        return arr.astype(np.float64, copy=False)
+    except TypeError as exc:
+        # keep numpy's message: "float() argument must be a string or a real number"
+        raise TypeError(f"{name}{where} contains a non-numeric value: {exc}") from None
+    except ValueError as exc:
+        raise ValueError(
+            f"{name}{where} contains non-numeric values ({exc}); "
+            "sequences must hold numbers."
+        ) from None
+
+
+def _check_finite(arr: np.ndarray, name: str) -> None:
+    """Raise a ValueError naming the first sample holding NaN or infinity."""
+    if np.isfinite(arr).all():
+        return
+    bad = np.flatnonzero(~np.isfinite(arr.reshape(arr.shape[0], -1)).all(axis=1))
+    raise ValueError(
+        f"{name} contains NaN or infinity (first in sample {bad[0]}, "
+        f"{len(bad)} sample(s) in all); clean or impute it first."
+    )
+
+
+def _is_sequence_list(X) -> bool:
+    if isinstance(X, (list, tuple)):
+        return True
+    return isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
+
+
+def _from_list(X, name: str) -> Sequences:
+    if len(X) == 0:
+        raise ValueError(f"{name} is empty: it holds 0 sequences.")
+    arrays, ndims = [], set()
+    for i, item in enumerate(X):
+        if np.ndim(item) == 0:
+            raise ValueError(
+                f"{name}[{i}] is a scalar; a list must hold one array per sequence, "
+                "shaped (length,) or (length, n_channels)."
+            )
+        arr = _as_float(item, name, f"[{i}]")
+        if arr.ndim > 2:
+            raise ValueError(
+                f"{name}[{i}] has {arr.ndim} dimensions; each sequence must be "
+                "shaped (length,) or (length, n_channels)."
+            )
+        if arr.shape[0] == 0:
+            raise ValueError(f"{name}[{i}] is a sequence of length 0.")
+        ndims.add(arr.ndim)
+        arrays.append(arr if arr.ndim == 2 else arr[:, None])
+    if len(ndims) > 1:
+        raise ValueError(
+            f"{name} mixes 1-D (length,) and 2-D (length, n_channels) sequences; "
+            "give all sequences the same layout."
+        )
+    n_channels = arrays[0].shape[1]
+    for i, arr in enumerate(arrays):
+        if arr.shape[1] != n_channels:
+            raise ValueError(
+                f"{name}[{i}] has {arr.shape[1]} channels but {name}[0] has "
+                f"{n_channels}; all sequences need the same channels."
+            )
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name}[{i}] contains NaN or infinity.")
+    lengths = np.array([len(a) for a in arrays], dtype=np.int64)
+    values = np.zeros((len(arrays), lengths.max(), n_channels), dtype=np.float32)
+    for i, arr in enumerate(arrays):
+        values[i, : len(arr)] = arr
+    return Sequences(values, lengths, "list")
+
+
+def check_sequences(X, *, name: str = "X") -> Sequences:
+    """Validate sequence input in any supported layout.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, T) or (n, T, C), or list of arrays
+        Sequences in one of the package's layouts.
+    name : str, default="X"
+        Name used in error messages.
+
+    Returns
+    -------
+    Sequences
+        Zero-padded float32 values and lengths.
+    """
+    if sparse.issparse(X):
+        raise TypeError(
+            f"Sparse input is not supported: {name} must be a dense array or a "
+            "list of arrays. Convert it with X.toarray()."
+        )
+    if hasattr(X, "to_numpy") and hasattr(X, "columns"):  # pandas DataFrame
+        X = X.to_numpy()
+    if _is_sequence_list(X):
+        return _from_list(X, name)
+    arr = _as_float(X, name)
+    if arr.ndim < 2:
+        raise ValueError(
+            f"Expected a 2-D (n_samples, n_timesteps) or 3-D (n_samples, n_timesteps, "
+            f"n_channels) array or a list of sequences, got a {arr.ndim}-D array for "
+            f"{name}. Reshape your data, e.g. x.reshape(1, -1) for one univariate sequence."
+        )
+    if arr.ndim > 3:
+        raise ValueError(
+            f"{name} has {arr.ndim} dimensions {arr.shape}; expected 2-D "
+            "(n_samples, n_timesteps) or 3-D (n_samples, n_timesteps, n_channels)."
+        )
+    kind, shape = f"{arr.ndim}d", arr.shape
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    n, length, n_channels = arr.shape
+    if n == 0:
+        raise ValueError(f"{name} is empty: it holds 0 sequences (shape={shape}).")
+    if length == 0:
+        raise ValueError(
+            f"{name} has 0 feature(s) (shape={shape}) while a minimum of 1 is "
+            "required: its sequences have length 0."
+        )
+    if n_channels == 0:
+        raise ValueError(f"{name} has 0 channels (shape={shape}).")
+    _check_finite(arr, name)
+    return Sequences(
+        np.ascontiguousarray(arr, dtype=np.float32),
+        np.full(n, length, dtype=np.int64),
+        kind,
+    )
+
+
+def check_target(y, n_samples: int, estimator_name: str) -> np.ndarray:
+    """Validate a numeric target with one row per sequence.
+
+    Returns a float64 array of shape ``(n_samples, *target_shape)``.
+    """
+    if y is None:
+        raise ValueError(
+            f"{estimator_name} requires y to be passed, but the target y is None."
+        )
+    if sparse.issparse(y):
+        raise TypeError("Sparse targets are not supported; pass a dense array.")
+    if hasattr(y, "to_numpy"):  # pandas Series / DataFrame
+        y = y.to_numpy()
+    y = _as_float(y, "y")
+    if y.ndim == 0:
+        raise ValueError("y must be an array with one row per sequence, got a scalar.")
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: X has {n_samples} "
+            f"sequences, y has {y.shape[0]} rows."
+        )
+    if y.size == 0:
+        raise ValueError(f"y is empty (shape {y.shape}).")
+    _check_finite(y, "y")
+    return y
+
+
+def iter_batches(seqs: Sequences, batch_size: int, device="cpu"):
+    """Yield ``(values, lengths)`` tensors, each batch padded to its own length."""
+    for start in range(0, seqs.n_samples, batch_size):
+        batch = seqs.take(slice(start, start + batch_size))
+        yield (
+            torch.from_numpy(batch.values).to(device),
+            torch.from_numpy(batch.lengths),
+        )

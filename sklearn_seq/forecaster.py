@@ -1,0 +1,313 @@
+"""RNNForecaster: sequence -> next value(s), with recursive rollouts."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNetRegressor
+from torch import nn
+
+from ._base import RecurrentEstimator, channel_stats, standardize
+from ._modules import SequenceToVector
+from ._sequences import Sequences, check_target
+
+
+class RNNForecaster(RegressorMixin, RecurrentEstimator):
+    """Recurrent neural network forecaster (LSTM, GRU or plain RNN).
+
+    Learns to map a window of a series to the value(s) that follow it: the
+    next value (``y`` 1-D), several values ahead at once (``y`` 2-D, direct
+    multi-step), or the next step of every channel of a multichannel series.
+    :meth:`forecast` then rolls the model forward on its own predictions.
+    Build ``(X, y)`` from a series with :func:`make_windows`.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        Recurrent cell.
+    hidden_size : int, default=64
+        Units per recurrent layer and direction.
+    num_layers : int, default=1
+        Stacked recurrent layers.
+    bidirectional : bool, default=False
+        Also read each window backwards.
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the output layer.
+    nonlinearity : {"tanh", "relu"}, default="tanh"
+        Activation of the plain ``"rnn"`` cell (ignored by LSTM and GRU).
+    max_epochs : int, default=100
+        Training epochs (fewer with ``early_stopping``).
+    batch_size : int, default=32
+        Windows per gradient step (and per inference batch).
+    lr : float, default=3e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or Optimizer class, default="adam"
+        Optimizer.
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+    gradient_clip : float or None, default=1.0
+        Maximum gradient norm; ``None`` turns clipping off.
+    early_stopping : bool, default=False
+        Stop when the validation loss has not improved for ``patience``
+        epochs, and keep the best weights. The validation set is the last
+        ``validation_fraction`` of the windows (time order is kept).
+    validation_fraction : float, default=0.1
+        Share of windows held out when ``early_stopping`` is on.
+    patience : int, default=10
+        Epochs without improvement before stopping.
+    standardize : bool, default=True
+        Standardize each input channel and each target column with statistics
+        of the training data; predictions are returned in original units.
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where to train; ``"auto"`` picks a GPU when torch sees one.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation and shuffling. The same integer gives
+        identical predictions on CPU; the caller's global random state is
+        left as it was.
+    verbose : int, default=0
+        0 is silent; 1 shows a progress bar and the epoch table.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (copied at each fit).
+    warm_start : bool, default=False
+        Continue training the fitted network on the next ``fit`` call
+        instead of starting anew.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNetRegressor
+        The trained net; ``net_.history`` holds the per-epoch losses.
+    n_channels_in_ : int
+        Channels of the training sequences.
+    n_features_in_ : int
+        Time steps of a 2-D training array (only set for 2-D ``X``).
+    target_shape_ : tuple
+        Shape of one target row (``()`` for a 1-D ``y``).
+    n_epochs_ : int
+        Epochs trained in total.
+    x_mean_, x_scale_ : ndarray of shape (n_channels_in_,)
+        Input standardization (only with ``standardize=True``).
+    y_mean_, y_scale_ : ndarray of shape (n_outputs,)
+        Target standardization (only with ``standardize=True``).
+
+    See Also
+    --------
+    make_windows : Cut a series into ``(X, y)`` training windows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq import RNNForecaster, make_windows
+    >>> X, y = make_windows(np.sin(0.1 * np.arange(300)), lookback=20)
+    >>> model = RNNForecaster(hidden_size=16, max_epochs=5, random_state=0).fit(X, y)
+    >>> model.predict(X[:2]).shape
+    (2,)
+    >>> model.forecast(X[-1], steps=50).shape
+    (50,)
+    """
+
+    _parameter_constraints = {
+        **RecurrentEstimator._parameter_constraints,
+        "standardize": ["boolean"],
+    }
+    _net_class = NeuralNetRegressor
+    _criterion = nn.MSELoss
+
+    def __init__(
+        self,
+        *,
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        nonlinearity="tanh",
+        max_epochs=100,
+        batch_size=32,
+        lr=3e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        gradient_clip=1.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=10,
+        standardize=True,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        callbacks=None,
+        warm_start=False,
+    ):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.nonlinearity = nonlinearity
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.gradient_clip = gradient_clip
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.standardize = standardize
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+
+    def _build_module(self, n_channels, n_outputs):
+        return SequenceToVector(n_outputs, **self._encoder_kwargs(n_channels))
+
+    def fit(self, X, y):
+        """Fit the forecaster on windows ``X`` and the values that follow them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, T) or (n, T, C), or list of arrays
+            Input windows.
+        y : array-like of shape (n,), (n, k) or (n, horizon, C)
+            Targets: the next value, ``k`` values ahead (or the next value of
+            each of ``k`` channels), or ``horizon`` steps of ``C`` channels.
+
+        Returns
+        -------
+        self : RNNForecaster
+            The fitted forecaster.
+        """
+        self._validate_params()
+        warm = self._is_warm()
+        seqs = self._check_input(X, reset=not warm)
+        y = check_target(y, seqs.n_samples, type(self).__name__)
+        if warm and y.shape[1:] != self.target_shape_:
+            raise ValueError(
+                f"warm_start: y rows have shape {y.shape[1:]}, but the model was "
+                f"fitted on rows shaped {self.target_shape_}."
+            )
+        self.target_shape_ = y.shape[1:]
+        y = y.reshape(len(y), -1)
+        if self.standardize and not warm:
+            self.x_mean_, self.x_scale_ = channel_stats(seqs)
+            self.y_mean_ = y.mean(axis=0)
+            self.y_scale_ = y.std(axis=0)
+            self.y_scale_[self.y_scale_ < 1e-12] = 1.0
+        seqs = self._scale_inputs(seqs)
+        if self.standardize:
+            y = (y - self.y_mean_) / self.y_scale_
+        return self._fit_net(seqs, y.astype(np.float32), n_outputs=y.shape[1])
+
+    def _scale_inputs(self, seqs: Sequences) -> Sequences:
+        if not self.standardize:
+            return seqs
+        return standardize(seqs, self.x_mean_, self.x_scale_)
+
+    def _predict_sequences(self, seqs: Sequences) -> np.ndarray:
+        """Predictions in original units, shaped ``(n, n_outputs)``."""
+        out = self._forward(self._scale_inputs(seqs))
+        if self.standardize:
+            out = out * self.y_scale_ + self.y_mean_
+        return out
+
+    def predict(self, X):
+        """Predict the target of each window.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, T) or (n, T, C), or list of arrays
+            Input windows, with the channels seen in ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n,) + target_shape_
+            Predictions in the units of ``y``.
+        """
+        check_is_fitted(self)
+        seqs = self._check_input(X, reset=False)
+        out = self._predict_sequences(seqs)
+        return out.reshape((seqs.n_samples, *self.target_shape_))
+
+    def _steps_per_call(self) -> int:
+        """Time steps of the input channels predicted by one forward pass."""
+        n_outputs = int(np.prod(self.target_shape_))
+        channels = self.n_channels_in_
+        if len(self.target_shape_) == 2 and self.target_shape_[1] == channels:
+            return self.target_shape_[0]
+        if len(self.target_shape_) <= 1 and n_outputs % channels == 0:
+            if channels == 1 or n_outputs == channels:
+                return n_outputs // channels
+        raise ValueError(
+            f"forecast needs targets that continue the input channels: y rows shaped "
+            f"(), (horizon,) for univariate series or ({channels},) / (horizon, "
+            f"{channels}) for {channels} channels; this model was fitted on rows "
+            f"shaped {self.target_shape_}."
+        )
+
+    def forecast(self, X_seed, steps):
+        """Roll the model forward on its own predictions.
+
+        Each forward pass predicts the next value(s) of every input channel;
+        they are appended to the window, whose oldest steps are dropped, and
+        the model is applied again until ``steps`` values exist. This needs a
+        model whose targets are the input channels (as :func:`make_windows`
+        builds them).
+
+        Parameters
+        ----------
+        X_seed : array-like
+            The seed window(s): ``(T,)`` or a batch ``(n, T)`` for univariate
+            models; ``(T, C)`` or a batch ``(n, T, C)`` for ``C`` channels.
+            All zeros is allowed.
+        steps : int
+            Number of future time steps to produce (>= 1).
+
+        Returns
+        -------
+        forecast : ndarray
+            ``(steps,)`` / ``(n, steps)`` for univariate models, ``(steps, C)`` /
+            ``(n, steps, C)`` for ``C`` channels.
+        """
+        check_is_fitted(self)
+        if not isinstance(steps, Integral) or isinstance(steps, bool) or steps < 1:
+            raise ValueError(f"steps must be an integer >= 1, got {steps!r}.")
+        per_call = self._steps_per_call()
+        channels = self.n_channels_in_
+        seed = np.asarray(X_seed)
+        single = seed.ndim == (1 if channels == 1 else 2)
+        if single:
+            seed = seed[None]
+        if channels == 1 and seed.ndim == 2:
+            seed = seed[:, :, None]
+        if seed.ndim != 3:
+            layout = "(T,) or (n, T)" if channels == 1 else f"(T, {channels}) or (n, T, {channels})"
+            raise ValueError(
+                f"X_seed must be shaped {layout} for this model, got shape {np.shape(X_seed)}."
+            )
+        window = self._check_input(seed, reset=False).values.astype(np.float64)
+        if getattr(self, "n_features_in_", None) not in (None, window.shape[1]):
+            raise ValueError(
+                f"X_seed windows have {window.shape[1]} time steps, but the model was "
+                f"fitted on windows of {self.n_features_in_}."
+            )
+        n, length, _ = window.shape
+        produced = []
+        for _ in range(-(-steps // per_call)):
+            seqs = Sequences(window.astype(np.float32), np.full(n, length), "3d")
+            nxt = self._predict_sequences(seqs).reshape(n, per_call, channels)
+            produced.append(nxt)
+            window = np.concatenate([window, nxt], axis=1)[:, -length:]
+        out = np.concatenate(produced, axis=1)[:, :steps]
+        if channels == 1:
+            out = out[:, :, 0]
+        return out[0] if single else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.target_tags.multi_output = True
+        return tags
