@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
 from torch.utils.data import Subset
 
-from ._sequences import Sequences, check_sequences, iter_batches
+from ._sequences import BatchDataset, Sequences, check_sequences, iter_batches, keep_batch
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -185,7 +185,10 @@ class RecurrentEstimator(BaseEstimator):
         callbacks = []
         if self.gradient_clip is not None:
             callbacks.append(
-                ("gradient_clip", GradientNormClipping(gradient_clip_value=self.gradient_clip))
+                (
+                    "gradient_clip",
+                    GradientNormClipping(gradient_clip_value=self.gradient_clip),
+                )
             )
         if self.early_stopping:
             callbacks.append(
@@ -197,7 +200,9 @@ class RecurrentEstimator(BaseEstimator):
             named = cb if isinstance(cb, tuple) else (f"user_{i}", cb)
             callbacks.append(copy.deepcopy(named))
         optimizer = (
-            self.optimizer if _is_optimizer_class(self.optimizer) else OPTIMIZERS[self.optimizer]
+            self.optimizer
+            if _is_optimizer_class(self.optimizer)
+            else OPTIMIZERS[self.optimizer]
         )
         split = (
             ValidationSplit(self.validation_fraction, self._stratified_split, seed)
@@ -212,7 +217,10 @@ class RecurrentEstimator(BaseEstimator):
             optimizer__weight_decay=self.weight_decay,
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
+            dataset=BatchDataset,
             iterator_train__shuffle=True,
+            iterator_train__collate_fn=keep_batch,
+            iterator_valid__collate_fn=keep_batch,
             train_split=split,
             callbacks=callbacks,
             device=resolve_device(self.device),

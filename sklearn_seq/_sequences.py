@@ -20,8 +20,16 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from scipy import sparse
+from skorch.dataset import Dataset
 
-__all__ = ["Sequences", "check_sequences", "check_target", "iter_batches"]
+__all__ = [
+    "BatchDataset",
+    "Sequences",
+    "check_sequences",
+    "check_target",
+    "iter_batches",
+    "keep_batch",
+]
 
 
 @dataclass
@@ -233,3 +241,23 @@ def iter_batches(seqs: Sequences, batch_size: int, device="cpu"):
             torch.from_numpy(batch.values).to(device),
             torch.from_numpy(batch.lengths),
         )
+
+
+class BatchDataset(Dataset):
+    """A skorch dataset that fetches a whole batch with one fancy index.
+
+    ``torch.utils.data.DataLoader`` calls ``__getitems__`` with the batch's
+    indices; pair it with :func:`keep_batch` as ``collate_fn``. This avoids
+    indexing and re-stacking sample by sample.
+    """
+
+    def __getitems__(self, indices):
+        idx = np.asarray(indices)
+        X = {key: torch.from_numpy(np.asarray(value[idx])) for key, value in self.X.items()}
+        y = torch.from_numpy(np.asarray(self.y[idx])) if self.y is not None else None
+        return X, y
+
+
+def keep_batch(batch):
+    """``collate_fn`` for :class:`BatchDataset`: the batch is already built."""
+    return batch

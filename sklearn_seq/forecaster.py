@@ -284,9 +284,14 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         if channels == 1 and seed.ndim == 2:
             seed = seed[:, :, None]
         if seed.ndim != 3:
-            layout = "(T,) or (n, T)" if channels == 1 else f"(T, {channels}) or (n, T, {channels})"
+            layout = (
+                "(T,) or (n, T)"
+                if channels == 1
+                else f"(T, {channels}) or (n, T, {channels})"
+            )
             raise ValueError(
-                f"X_seed must be shaped {layout} for this model, got shape {np.shape(X_seed)}."
+                f"X_seed must be shaped {layout} for this model, "
+                f"got shape {np.shape(X_seed)}."
             )
         window = self._check_input(seed, reset=False).values.astype(np.float64)
         if getattr(self, "n_features_in_", None) not in (None, window.shape[1]):

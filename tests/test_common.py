@@ -6,7 +6,13 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn_seq import RNNForecaster
 
 # small and quick, yet trained enough for check_regressors_train (R^2 > 0.5)
-FAST = {"hidden_size": 16, "max_epochs": 40, "lr": 1e-2, "batch_size": 16, "random_state": 0}
+FAST = {
+    "hidden_size": 16,
+    "max_epochs": 40,
+    "lr": 1e-2,
+    "batch_size": 16,
+    "random_state": 0,
+}
 
 ESTIMATORS = [RNNForecaster(**FAST)]
 

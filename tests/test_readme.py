@@ -1,0 +1,30 @@
+"""The README's Python code blocks run as written."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+
+
+def test_readme_has_code():
+    assert len(BLOCKS) >= 2
+
+
+def test_readme_blocks_run_in_order():
+    namespace: dict = {}
+    for block in BLOCKS:
+        exec(compile(block, str(README), "exec"), namespace)
+    assert namespace["future"].shape == (100,)
+    assert set(namespace["grid"].best_params_) == {"cell", "hidden_size"}
+
+
+def test_readme_commands_exist_in_makefile():
+    makefile = (README.parent / "Makefile").read_text()
+    for target in ("demo", "test"):
+        assert f"make {target}" in README.read_text()
+        assert re.search(rf"^{target}:", makefile, flags=re.M)
+    assert makefile.count("torch==") == 1
+    pytest.importorskip("torch")

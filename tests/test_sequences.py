@@ -1,0 +1,96 @@
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+
+from sklearn_seq._sequences import check_sequences, check_target, iter_batches
+
+
+def test_2d_is_univariate_fixed_length():
+    seqs = check_sequences(np.arange(12.0).reshape(3, 4))
+    assert seqs.kind == "2d"
+    assert seqs.values.shape == (3, 4, 1)
+    assert seqs.values.dtype == np.float32
+    np.testing.assert_array_equal(seqs.lengths, [4, 4, 4])
+
+
+def test_3d_keeps_channels_last():
+    X = np.random.default_rng(0).normal(size=(5, 7, 3))
+    seqs = check_sequences(X)
+    assert seqs.kind == "3d" and seqs.n_channels == 3
+    np.testing.assert_allclose(seqs.values, X.astype(np.float32))
+
+
+def test_list_of_variable_length_sequences_is_padded():
+    X = [np.ones((2, 3)), 2 * np.ones((5, 3)), np.ones((1, 3))]
+    seqs = check_sequences(X)
+    assert seqs.kind == "list"
+    assert seqs.values.shape == (3, 5, 3)
+    np.testing.assert_array_equal(seqs.lengths, [2, 5, 1])
+    assert (seqs.values[0, 2:] == 0).all()
+    assert seqs.mask().sum() == 8
+
+
+def test_list_of_1d_sequences_has_one_channel():
+    seqs = check_sequences([[1.0, 2.0], [3.0]])
+    assert seqs.values.shape == (2, 2, 1)
+
+
+def test_pandas_dataframe_reads_as_2d():
+    df = pd.DataFrame(np.arange(6.0).reshape(2, 3))
+    assert check_sequences(df).values.shape == (2, 3, 1)
+
+
+def test_take_trims_to_batch_length():
+    seqs = check_sequences([np.ones(2), np.ones(9), np.ones(3)])
+    part = seqs.take([0, 2])
+    assert part.values.shape == (2, 3, 1)
+
+
+def test_iter_batches_pads_per_batch():
+    seqs = check_sequences([np.ones(2), np.ones(3), np.ones(9)])
+    shapes = [tuple(v.shape) for v, _ in iter_batches(seqs, batch_size=2)]
+    assert shapes == [(2, 3, 1), (1, 9, 1)]
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.zeros((0, 5)), "empty"),
+        ([], "empty"),
+        (np.zeros((2, 3, 4, 5)), "4 dimensions"),
+        (np.zeros(5), "1-D array"),
+        (np.array([["a", "b"], ["c", "d"]]), "strings"),
+        ([np.ones(3), np.array([])], r"X\[1\] is a sequence of length 0"),
+        ([np.ones(3), np.ones((3, 1))], "mixes 1-D"),
+        ([np.ones((3, 2)), np.ones((3, 3))], r"X\[1\] has 3 channels"),
+        ([np.ones(3), np.array([1.0, np.nan])], r"X\[1\] contains NaN"),
+        ([1.0, 2.0], "scalar"),
+        (np.ones((2, 3)) + 1j, "Complex"),
+    ],
+)
+def test_bad_input_is_named(X, match):
+    with pytest.raises(ValueError, match=match):
+        check_sequences(X)
+
+
+def test_nan_error_names_the_sample():
+    X = np.zeros((6, 4))
+    X[3, 2] = np.inf
+    with pytest.raises(ValueError, match="sample 3"):
+        check_sequences(X)
+
+
+def test_sparse_is_refused():
+    with pytest.raises(TypeError, match="Sparse"):
+        check_sequences(sparse.csr_matrix(np.ones((2, 3))))
+
+
+def test_target_checks():
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        check_target(np.ones(3), 4, "Est")
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        check_target(None, 4, "Est")
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        check_target(np.array([1.0, np.nan]), 2, "Est")
+    assert check_target(pd.Series([1, 2]), 2, "Est").dtype == np.float64
