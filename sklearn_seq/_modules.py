@@ -68,6 +68,8 @@ class RecurrentEncoder(nn.Module):
         self.output_size = hidden_size * self.n_directions
 
     def forward(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        if values.is_cuda:  # weights moved or unpickled: keep cuDNN's single chunk
+            self.rnn.flatten_parameters()
         lengths = lengths.cpu()
         width = int(lengths.max())
         values = values[:, :width]

@@ -371,3 +371,15 @@ def test_invalid_parameters_name_the_choices():
         RNNForecaster(hidden_size=0).fit(np.ones((4, 3)), np.ones(4))
     with pytest.raises(ValueError, match="optimizer must be one of"):
         RNNForecaster(optimizer=len).fit(np.ones((4, 3)), np.ones(4))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_training_matches_cpu_quality_and_unpickles_on_cpu(sine):
+    X, y = sine[0][:300], sine[1][:300]
+    gpu = RNNForecaster(device="cuda", **FAST).fit(X, y)
+    assert next(gpu.net_.module_.parameters()).device.type == "cuda"
+    cpu = RNNForecaster(**FAST).fit(X, y)
+    np.testing.assert_allclose(gpu.predict(X), cpu.predict(X), atol=1e-3)
+    assert gpu.forecast(X[0], steps=10).shape == (10,)
+    restored = pickle.loads(pickle.dumps(gpu))
+    np.testing.assert_allclose(restored.predict(X), gpu.predict(X), rtol=1e-6)
