@@ -1,8 +1,9 @@
 """Recurrent neural networks and word embeddings as scikit-learn estimators."""
 
+from .classifier import SequenceClassifier
 from .forecaster import RNNForecaster
 from .windows import make_windows
 
 __version__ = "0.1.0"
 
-__all__ = ["RNNForecaster", "make_windows", "__version__"]
+__all__ = ["RNNForecaster", "SequenceClassifier", "make_windows", "__version__"]

@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
+from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler, ProgressBar
 from torch.utils.data import Subset
 
 from ._sequences import BatchDataset, Sequences, check_sequences, iter_batches, keep_batch
@@ -130,6 +130,8 @@ class RecurrentEstimator(BaseEstimator):
         "verbose": ["verbose"],
         "callbacks": [list, None],
         "warm_start": ["boolean"],
+        "lr_schedule": [StrOptions({"cosine", "plateau"}), None],
+        "standardize": ["boolean"],
     }
 
     # --- what subclasses provide -------------------------------------------------
@@ -181,7 +183,17 @@ class RecurrentEstimator(BaseEstimator):
                 )
         return seqs
 
-    def _make_net(self, module, seed: int):
+    def _fit_input_scaler(self, seqs: Sequences) -> None:
+        """Learn per-channel statistics (with ``standardize``, unless warm)."""
+        if self.standardize and not self._is_warm():
+            self.x_mean_, self.x_scale_ = channel_stats(seqs)
+
+    def _scale_inputs(self, seqs: Sequences) -> Sequences:
+        if not self.standardize:
+            return seqs
+        return standardize(seqs, self.x_mean_, self.x_scale_)
+
+    def _make_net(self, module, seed: int, **net_kwargs):
         callbacks = []
         if self.gradient_clip is not None:
             callbacks.append(
@@ -194,6 +206,13 @@ class RecurrentEstimator(BaseEstimator):
             callbacks.append(
                 ("early_stopping", EarlyStopping(patience=self.patience, load_best=True))
             )
+        if self.lr_schedule == "cosine":
+            policy = {"policy": "CosineAnnealingLR", "T_max": self.max_epochs}
+            callbacks.append(("lr_schedule", LRScheduler(**policy)))
+        elif self.lr_schedule == "plateau":
+            monitor = "valid_loss" if self.early_stopping else "train_loss"
+            policy = {"policy": "ReduceLROnPlateau", "monitor": monitor}
+            callbacks.append(("lr_schedule", LRScheduler(**policy, patience=5, factor=0.5)))
         if self.verbose:
             callbacks.append(("progress_bar", ProgressBar()))
         for i, cb in enumerate(self.callbacks or []):
@@ -225,13 +244,13 @@ class RecurrentEstimator(BaseEstimator):
             callbacks=callbacks,
             device=resolve_device(self.device),
             verbose=int(self.verbose),
+            **net_kwargs,
         )
 
-    def _fit_net(self, seqs: Sequences, y: np.ndarray, n_outputs: int, y_train=None):
-        """Build (or reuse, with ``warm_start``) and train ``net_``.
+    def _fit_net(self, seqs: Sequences, y: np.ndarray, n_outputs: int, **net_kwargs):
+        """Build (or reuse, with ``warm_start``) and train ``net_`` on scaled input.
 
-        ``y`` is the loss target; ``y_train`` (default ``y``) is what a
-        stratified validation split sees.
+        ``net_kwargs`` go to the skorch net (e.g. ``criterion__weight``).
         """
         if self.optimizer not in OPTIMIZERS and not _is_optimizer_class(self.optimizer):
             raise ValueError(
@@ -240,19 +259,21 @@ class RecurrentEstimator(BaseEstimator):
             )
         warm = self._is_warm()
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        seqs = self._scale_inputs(seqs)
         inputs = {"values": seqs.values, "lengths": seqs.lengths}
         with seeded(seed):
             if warm:
                 self.net_.partial_fit(inputs, y)
             else:
                 module = self._build_module(seqs.n_channels, n_outputs)
-                self.net_ = self._make_net(module, seed)
+                self.net_ = self._make_net(module, seed, **net_kwargs)
                 self.net_.fit(inputs, y)
         self.n_epochs_ = len(self.net_.history)
         return self
 
     def _forward(self, seqs: Sequences) -> np.ndarray:
-        """Run the trained module over all sequences, in eval mode."""
+        """Run the trained module over all (unscaled) sequences, in eval mode."""
+        seqs = self._scale_inputs(seqs)
         module = self.net_.module_
         device = next(module.parameters()).device
         was_training = module.training

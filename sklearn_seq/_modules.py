@@ -35,9 +35,11 @@ class RecurrentEncoder(nn.Module):
         Dropout between stacked layers and on the encoding.
     nonlinearity : {"tanh", "relu"}
         Activation of the plain ``"rnn"`` cell.
-    pooling : {"last", "mean", "max"}
+    pooling : {"last", "mean", "max", "attention"}
         How the outputs over time become one vector: the final hidden state,
-        or the mean or max of the outputs over each sequence's valid steps.
+        the mean or max of the outputs over each sequence's valid steps, or
+        their weighted sum with weights from a learned scoring layer (softmax
+        over the valid steps).
     """
 
     def __init__(
@@ -66,6 +68,10 @@ class RecurrentEncoder(nn.Module):
         self.pooling = pooling
         self.n_directions = 2 if bidirectional else 1
         self.output_size = hidden_size * self.n_directions
+        if pooling == "mean_max":
+            self.output_size *= 2
+        if pooling == "attention":
+            self.attention = nn.Linear(self.output_size, 1)
 
     def forward(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         if values.is_cuda:  # weights moved or unpickled: keep cuDNN's single chunk
@@ -94,10 +100,14 @@ class RecurrentEncoder(nn.Module):
                 torch.arange(width, device=values.device)[None, :]
                 < lengths.to(values.device)[:, None]
             ).unsqueeze(-1)
-            if self.pooling == "mean":
+            if self.pooling in ("mean", "mean_max"):
                 encoded = (outputs * mask).sum(1) / lengths.to(outputs)[:, None]
-            else:
-                encoded = outputs.masked_fill(~mask, float("-inf")).amax(1)
+            if self.pooling in ("max", "mean_max"):
+                peak = outputs.masked_fill(~mask, float("-inf")).amax(1)
+                encoded = peak if self.pooling == "max" else torch.cat([encoded, peak], 1)
+            if self.pooling == "attention":
+                scores = self.attention(outputs).masked_fill(~mask, float("-inf"))
+                encoded = (torch.softmax(scores, dim=1) * outputs).sum(1)
         return self.dropout(encoded)
 
 

@@ -7,7 +7,8 @@ This is the one place that knows the package's sequence conventions:
 * a 3-D float array ``(n_samples, n_timesteps, n_channels)``: multivariate
   sequences of one length, channels last;
 * a list (or 1-D object array) of arrays shaped ``(length_i,)`` or
-  ``(length_i, n_channels)``: variable-length sequences;
+  ``(length_i, n_channels)``: variable-length sequences (nested Python lists
+  that form a rectangle are read as an array, as scikit-learn reads them);
 * pandas DataFrames (read as 2-D arrays).
 
 Everything is validated here, with errors that name the offending sample.
@@ -103,9 +104,21 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
 
 
 def _is_sequence_list(X) -> bool:
-    if isinstance(X, (list, tuple)):
+    """A list of arrays (or a 1-D object array) is read as variable-length sequences.
+
+    Nested Python lists of numbers that form a rectangle are array-like, as in
+    scikit-learn, and read as a 2-D or 3-D array; ragged ones are sequences.
+    """
+    if isinstance(X, np.ndarray):
+        return X.dtype == object and X.ndim == 1
+    if not isinstance(X, (list, tuple)):
+        return False
+    if any(isinstance(item, np.ndarray) for item in X) or len(X) == 0:
         return True
-    return isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
+    try:
+        return np.asarray(X).dtype == object
+    except ValueError:  # inhomogeneous shape: ragged sequences
+        return True
 
 
 def _from_list(X, name: str) -> Sequences:

@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetRegressor
 from torch import nn
 
-from ._base import RecurrentEstimator, channel_stats, standardize
+from ._base import RecurrentEstimator
 from ._modules import SequenceToVector
 from ._sequences import Sequences, check_target
 
@@ -44,6 +44,9 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         Windows per gradient step (and per inference batch).
     lr : float, default=3e-3
         Learning rate.
+    lr_schedule : {"cosine", "plateau"} or None, default=None
+        Learning-rate schedule: cosine annealing to zero over ``max_epochs``,
+        or halving when the loss plateaus for 5 epochs.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or Optimizer class, default="adam"
         Optimizer.
     weight_decay : float, default=0.0
@@ -108,10 +111,6 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     (50,)
     """
 
-    _parameter_constraints = {
-        **RecurrentEstimator._parameter_constraints,
-        "standardize": ["boolean"],
-    }
     _net_class = NeuralNetRegressor
     _criterion = nn.MSELoss
 
@@ -127,6 +126,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         max_epochs=100,
         batch_size=32,
         lr=3e-3,
+        lr_schedule=None,
         optimizer="adam",
         weight_decay=0.0,
         gradient_clip=1.0,
@@ -149,6 +149,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.optimizer = optimizer
         self.weight_decay = weight_decay
         self.gradient_clip = gradient_clip
@@ -192,24 +193,18 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             )
         self.target_shape_ = y.shape[1:]
         y = y.reshape(len(y), -1)
+        self._fit_input_scaler(seqs)
         if self.standardize and not warm:
-            self.x_mean_, self.x_scale_ = channel_stats(seqs)
             self.y_mean_ = y.mean(axis=0)
             self.y_scale_ = y.std(axis=0)
             self.y_scale_[self.y_scale_ < 1e-12] = 1.0
-        seqs = self._scale_inputs(seqs)
         if self.standardize:
             y = (y - self.y_mean_) / self.y_scale_
         return self._fit_net(seqs, y.astype(np.float32), n_outputs=y.shape[1])
 
-    def _scale_inputs(self, seqs: Sequences) -> Sequences:
-        if not self.standardize:
-            return seqs
-        return standardize(seqs, self.x_mean_, self.x_scale_)
-
     def _predict_sequences(self, seqs: Sequences) -> np.ndarray:
         """Predictions in original units, shaped ``(n, n_outputs)``."""
-        out = self._forward(self._scale_inputs(seqs))
+        out = self._forward(seqs)
         if self.standardize:
             out = out * self.y_scale_ + self.y_mean_
         return out

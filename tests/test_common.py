@@ -3,7 +3,7 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_seq import RNNForecaster
+from sklearn_seq import RNNForecaster, SequenceClassifier
 
 # small and quick, yet trained enough for check_regressors_train (R^2 > 0.5)
 FAST = {
@@ -14,7 +14,7 @@ FAST = {
     "random_state": 0,
 }
 
-ESTIMATORS = [RNNForecaster(**FAST)]
+ESTIMATORS = [RNNForecaster(**FAST), SequenceClassifier(**FAST)]
 
 # Checks that cannot pass, each with its reason. An entry is a debt, not a hiding place.
 EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}

@@ -6,7 +6,7 @@ from sklearn_seq._modules import RecurrentEncoder, SequenceToVector
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 @pytest.mark.parametrize("bidirectional", [False, True])
-@pytest.mark.parametrize("pooling", ["last", "mean", "max"])
+@pytest.mark.parametrize("pooling", ["last", "mean", "max", "attention"])
 def test_encoder_output_size(cell, bidirectional, pooling):
     enc = RecurrentEncoder(
         3, 5, num_layers=2, cell=cell, bidirectional=bidirectional, pooling=pooling
@@ -18,7 +18,7 @@ def test_encoder_output_size(cell, bidirectional, pooling):
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 @pytest.mark.parametrize("bidirectional", [False, True])
-@pytest.mark.parametrize("pooling", ["last", "mean", "max"])
+@pytest.mark.parametrize("pooling", ["last", "mean", "max", "attention"])
 def test_short_sequence_does_not_depend_on_its_batch(cell, bidirectional, pooling):
     torch.manual_seed(0)
     model = SequenceToVector(

@@ -36,6 +36,12 @@ def test_list_of_1d_sequences_has_one_channel():
     assert seqs.values.shape == (2, 2, 1)
 
 
+def test_rectangular_nested_lists_read_as_an_array():
+    assert check_sequences([[1.0, 2.0], [3.0, 4.0]]).kind == "2d"
+    assert check_sequences([[[1.0], [2.0]]]).kind == "3d"
+    assert check_sequences([np.ones(2), np.ones(2)]).kind == "list"
+
+
 def test_pandas_dataframe_reads_as_2d():
     df = pd.DataFrame(np.arange(6.0).reshape(2, 3))
     assert check_sequences(df).values.shape == (2, 3, 1)
@@ -65,7 +71,8 @@ def test_iter_batches_pads_per_batch():
         ([np.ones(3), np.ones((3, 1))], "mixes 1-D"),
         ([np.ones((3, 2)), np.ones((3, 3))], r"X\[1\] has 3 channels"),
         ([np.ones(3), np.array([1.0, np.nan])], r"X\[1\] contains NaN"),
-        ([1.0, 2.0], "scalar"),
+        ([1.0, 2.0], "1-D array"),
+        ([np.ones(2), 3.0], "scalar"),
         (np.ones((2, 3)) + 1j, "Complex"),
     ],
 )
