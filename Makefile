@@ -28,6 +28,7 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/bench_forecaster.py
+	$(PY) benchmarks/bench_classifier.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -10,7 +10,7 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
 
 
 def test_readme_has_code():
-    assert len(BLOCKS) >= 2
+    assert len(BLOCKS) >= 3
 
 
 def test_readme_blocks_run_in_order():
@@ -18,6 +18,7 @@ def test_readme_blocks_run_in_order():
     for block in BLOCKS:
         exec(compile(block, str(README), "exec"), namespace)
     assert namespace["future"].shape == (100,)
+    assert namespace["proba"].shape == (5, 2)
     assert set(namespace["grid"].best_params_) == {"cell", "hidden_size"}
 
 
