@@ -14,7 +14,6 @@ defaults and nothing else set is compared with it.
 import sys
 
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.metrics import ConfusionMatrixDisplay
 
 from sklearn_seq import SequenceClassifier
