@@ -3,7 +3,14 @@
 from .classifier import SequenceClassifier
 from .forecaster import RNNForecaster
 from .windows import make_windows
+from .word2vec import Word2VecTransformer
 
 __version__ = "0.1.0"
 
-__all__ = ["RNNForecaster", "SequenceClassifier", "make_windows", "__version__"]
+__all__ = [
+    "RNNForecaster",
+    "SequenceClassifier",
+    "Word2VecTransformer",
+    "make_windows",
+    "__version__",
+]

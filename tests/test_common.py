@@ -3,7 +3,7 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_seq import RNNForecaster, SequenceClassifier
+from sklearn_seq import RNNForecaster, SequenceClassifier, Word2VecTransformer
 
 # small and quick, yet trained enough for check_regressors_train (R^2 > 0.5)
 FAST = {
@@ -14,7 +14,11 @@ FAST = {
     "random_state": 0,
 }
 
-ESTIMATORS = [RNNForecaster(**FAST), SequenceClassifier(**FAST)]
+ESTIMATORS = [
+    RNNForecaster(**FAST),
+    SequenceClassifier(**FAST),
+    Word2VecTransformer(vector_size=8, min_count=1, random_state=0),
+]
 
 # Checks that cannot pass, each with its reason. An entry is a debt, not a hiding place.
 EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
@@ -35,3 +39,26 @@ def test_every_public_estimator_is_checked():
     public = {name for name in sklearn_seq.__all__ if name[0].isupper()}
     assert public <= checked
     pytest.importorskip("sklearn")
+
+
+# scikit-learn runs only its clone check on string-input estimators; these API checks
+# need no numeric data, so they run on the text transformer explicitly.
+TEXT_API_CHECKS = [
+    "check_parameters_default_constructible",
+    "check_no_attributes_set_in_init",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_estimator_repr",
+    "check_estimator_tags_renamed",
+    "check_valid_tag_types",
+    "check_mixin_order",
+    "check_do_not_raise_errors_in_init_or_set_params",
+]
+
+
+@pytest.mark.parametrize("check_name", TEXT_API_CHECKS)
+def test_text_transformer_api_checks(check_name):
+    from sklearn.utils import estimator_checks
+
+    check = getattr(estimator_checks, check_name)
+    check("Word2VecTransformer", Word2VecTransformer(vector_size=8, min_count=1))

@@ -1,0 +1,472 @@
+"""Word2VecTransformer: text -> word vectors, pooled per document or as sequences."""
+
+from __future__ import annotations
+
+import os
+from numbers import Integral, Real
+
+import numpy as np
+from gensim.models import KeyedVectors, Word2Vec
+from gensim.models.word2vec import LineSentence
+from gensim.utils import simple_preprocess
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+_CHUNK = 10_000  # documents per chunk when streaming a corpus file
+
+
+class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Train gensim Word2Vec in ``fit``; turn documents into word vectors.
+
+    Documents are strings (split into tokens by ``tokenizer``) or lists of
+    tokens (used as they are). ``transform`` gives either one pooled vector
+    per document, for any scikit-learn estimator, or each document's sequence
+    of word vectors, in the variable-length format that
+    :class:`SequenceClassifier` reads. Words outside the vocabulary are
+    skipped.
+
+    Parameters
+    ----------
+    vector_size : int, default=100
+        Dimensionality of the word vectors (ignored with ``pretrained``).
+    window : int, default=5
+        Maximum distance between the current and the predicted word.
+    min_count : int, default=5
+        Ignore words with a lower total frequency.
+    sg : {0, 1}, default=0
+        Training algorithm: 0 is CBOW (predict a word from its context,
+        better for small corpora), 1 is skip-gram (predict the context from a
+        word, better for large ones).
+    hs : {0, 1}, default=0
+        1 trains with hierarchical softmax; 0 with negative sampling (when
+        ``negative`` > 0).
+    negative : int, default=5
+        Noise words drawn per positive example in negative sampling (0 turns
+        it off).
+    sample : float, default=1e-3
+        Threshold for down-sampling frequent words.
+    alpha, min_alpha : float, default=0.025, 1e-4
+        Learning rate, decayed linearly from ``alpha`` to ``min_alpha``.
+    epochs : int, default=5
+        Passes over the corpus.
+    max_vocab_size : int or None, default=None
+        Cap on the vocabulary while counting (None: no cap).
+    workers : int, default=1
+        Training threads. 1 makes training repeatable; more is faster.
+    tokenizer : callable or None, default=None
+        Splits a string document into tokens; None uses gensim's
+        ``simple_preprocess`` (lower-cased words). Documents given as token
+        lists are never re-tokenized.
+    pretrained : str, path or gensim KeyedVectors, default=None
+        Word vectors to start from: a word2vec text or binary file, or loaded
+        ``KeyedVectors``. Loaded in ``fit``. By default ``fit`` then does not
+        train at all; see ``train_pretrained``.
+    train_pretrained : bool, default=False
+        With ``pretrained``, continue training the vectors on ``X`` (words of
+        ``X`` absent from the pretrained vocabulary start from random vectors).
+    corpus_file : str, path or None, default=None
+        A corpus in gensim's ``LineSentence`` format (one document per line,
+        tokens separated by spaces) to train on instead of ``X``, streamed from
+        disk with all ``workers``. ``X`` may then be None; the pooling
+        statistics (IDF, SIF) then come from the file too.
+    pooling : {"mean", "sum", "max", "tfidf", "sif"}, default="mean"
+        How a document's word vectors become one vector: their mean, sum or
+        element-wise max; a mean weighted by TF-IDF (IDF learned in ``fit``);
+        or smooth inverse frequency (weights ``a / (a + p(w))``, then the
+        first principal component of the training documents, fitted in
+        ``fit``, removed).
+    output : {"pooled", "sequence"}, default="pooled"
+        ``"pooled"``: an array ``(n_documents, vector_size)``. ``"sequence"``:
+        a list of ``(length_i, vector_size)`` arrays, the known words in order.
+    max_length : int or None, default=None
+        With ``output="sequence"``, keep at most the first ``max_length``
+        known words of each document.
+    sif_alpha : float, default=1e-3
+        The ``a`` of SIF weights.
+    random_state : int, RandomState instance or None, default=None
+        An integer is passed to gensim as ``seed``: with ``workers=1`` the
+        vectors equal those of ``gensim.models.Word2Vec(seed=random_state)``.
+
+    Attributes
+    ----------
+    wv_ : gensim.models.KeyedVectors
+        The word vectors: ``wv_.most_similar(positive=["king", "woman"],
+        negative=["man"])`` and the rest of gensim's API. Pickling keeps these
+        vectors only, not gensim's training state.
+    idf_ : ndarray of shape (n_words,)
+        Inverse document frequencies (``pooling="tfidf"``).
+    word_probability_ : ndarray of shape (n_words,)
+        Word frequencies in the fit corpus (``pooling="sif"``).
+    sif_component_ : ndarray of shape (vector_size,)
+        The common component removed by SIF (``pooling="sif"``).
+
+    See Also
+    --------
+    SequenceClassifier : Classifies the ``output="sequence"`` vectors.
+
+    Notes
+    -----
+    A document with no known word becomes a zero vector (pooled), or a single
+    zero vector, a sequence of length 1 (``output="sequence"``), so every
+    sequence is valid input for the recurrent estimators. No output is ever NaN.
+
+    Examples
+    --------
+    >>> from sklearn_seq import Word2VecTransformer
+    >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 20
+    >>> w2v = Word2VecTransformer(vector_size=8, min_count=1, random_state=0)
+    >>> w2v.fit_transform(docs).shape
+    (40, 8)
+    >>> [len(s) for s in w2v.set_params(output="sequence").transform(docs[:2])]
+    [6, 6]
+    """
+
+    _parameter_constraints: dict = {
+        "vector_size": [Interval(Integral, 1, None, closed="left")],
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "min_count": [Interval(Integral, 1, None, closed="left")],
+        "sg": [Interval(Integral, 0, 1, closed="both")],
+        "hs": [Interval(Integral, 0, 1, closed="both")],
+        "negative": [Interval(Integral, 0, None, closed="left")],
+        "sample": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "min_alpha": [Interval(Real, 0, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_vocab_size": [Interval(Integral, 1, None, closed="left"), None],
+        "workers": [Interval(Integral, 1, None, closed="left")],
+        "tokenizer": [callable, None],
+        "pretrained": [str, os.PathLike, KeyedVectors, None],
+        "train_pretrained": ["boolean"],
+        "corpus_file": [str, os.PathLike, None],
+        "pooling": [StrOptions({"mean", "sum", "max", "tfidf", "sif"})],
+        "output": [StrOptions({"pooled", "sequence"})],
+        "max_length": [Interval(Integral, 1, None, closed="left"), None],
+        "sif_alpha": [Interval(Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        vector_size=100,
+        window=5,
+        min_count=5,
+        sg=0,
+        hs=0,
+        negative=5,
+        sample=1e-3,
+        alpha=0.025,
+        min_alpha=1e-4,
+        epochs=5,
+        max_vocab_size=None,
+        workers=1,
+        tokenizer=None,
+        pretrained=None,
+        train_pretrained=False,
+        corpus_file=None,
+        pooling="mean",
+        output="pooled",
+        max_length=None,
+        sif_alpha=1e-3,
+        random_state=None,
+    ):
+        self.vector_size = vector_size
+        self.window = window
+        self.min_count = min_count
+        self.sg = sg
+        self.hs = hs
+        self.negative = negative
+        self.sample = sample
+        self.alpha = alpha
+        self.min_alpha = min_alpha
+        self.epochs = epochs
+        self.max_vocab_size = max_vocab_size
+        self.workers = workers
+        self.tokenizer = tokenizer
+        self.pretrained = pretrained
+        self.train_pretrained = train_pretrained
+        self.corpus_file = corpus_file
+        self.pooling = pooling
+        self.output = output
+        self.max_length = max_length
+        self.sif_alpha = sif_alpha
+        self.random_state = random_state
+
+    # --- input ----------------------------------------------------------------------
+    def _tokenize(self, X) -> list[list[str]]:
+        """Validate documents and return them as token lists."""
+        if isinstance(X, (str, bytes)):
+            raise ValueError(
+                "X must be a list of documents, got a single string; wrap it in a list."
+            )
+        if hasattr(X, "to_numpy"):  # pandas Series / one-column DataFrame
+            X = X.to_numpy()
+        if isinstance(X, np.ndarray) and X.ndim != 1:
+            if X.ndim == 2 and X.shape[1] == 1:
+                X = X[:, 0]
+            else:
+                raise ValueError(
+                    f"X must be a 1-D collection of documents, got an array of shape "
+                    f"{X.shape}."
+                )
+        try:
+            docs = list(X)
+        except TypeError:
+            raise ValueError(
+                f"X must be a list of documents (strings or token lists), got "
+                f"{type(X).__name__}."
+            ) from None
+        if not docs:
+            raise ValueError("X is empty: it holds 0 documents.")
+        tokenize = self.tokenizer or simple_preprocess
+        tokens = []
+        for i, doc in enumerate(docs):
+            if isinstance(doc, str):
+                tokens.append(list(tokenize(doc)))
+            elif isinstance(doc, (list, tuple, np.ndarray)) and all(
+                isinstance(t, str) for t in doc
+            ):
+                tokens.append(list(doc))
+            else:
+                raise ValueError(
+                    f"X[{i}] is {type(doc).__name__} ({doc!r:.40}); each document must be "
+                    "a string or a list of string tokens."
+                )
+        return tokens
+
+    # --- fitting --------------------------------------------------------------------
+    def _load_pretrained(self) -> KeyedVectors:
+        if isinstance(self.pretrained, KeyedVectors):
+            return self.pretrained
+        path = os.fspath(self.pretrained)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"pretrained file {path!r} does not exist.")
+        first_binary = path.endswith(".bin")
+        for binary in (first_binary, not first_binary):
+            try:
+                return KeyedVectors.load_word2vec_format(path, binary=binary)
+            except Exception:  # noqa: BLE001 - gensim raises many kinds on bad files
+                continue
+        raise ValueError(f"pretrained file {path!r} is not a word2vec text or binary file.")
+
+    def _gensim_params(self) -> dict:
+        seed = self.random_state
+        if not isinstance(seed, Integral):
+            seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
+        return dict(
+            window=self.window,
+            min_count=self.min_count,
+            sg=self.sg,
+            hs=self.hs,
+            negative=self.negative,
+            sample=self.sample,
+            alpha=self.alpha,
+            min_alpha=self.min_alpha,
+            epochs=self.epochs,
+            max_vocab_size=self.max_vocab_size,
+            workers=self.workers,
+            seed=int(seed),
+        )
+
+    def _train(self, docs, initial: KeyedVectors | None) -> KeyedVectors:
+        vector_size = initial.vector_size if initial is not None else self.vector_size
+        model = Word2Vec(vector_size=vector_size, **self._gensim_params())
+        if self.corpus_file is not None:
+            model.build_vocab(corpus_file=os.fspath(self.corpus_file))
+        else:
+            model.build_vocab(docs)
+        if len(model.wv) == 0:
+            raise ValueError(
+                f"min_count={self.min_count} left the vocabulary empty: no word occurs "
+                f"{self.min_count} times in the corpus. Lower min_count or give more text."
+            )
+        if initial is not None:  # start known words from their pretrained vectors
+            shared = [w for w in model.wv.index_to_key if w in initial.key_to_index]
+            if shared:
+                rows = [model.wv.key_to_index[w] for w in shared]
+                model.wv.vectors[rows] = initial[shared]
+        if self.corpus_file is not None:
+            model.train(
+                corpus_file=os.fspath(self.corpus_file),
+                total_examples=model.corpus_count,
+                total_words=model.corpus_total_words,
+                epochs=model.epochs,
+            )
+        else:
+            model.train(docs, total_examples=model.corpus_count, epochs=model.epochs)
+        return model.wv  # keep the vectors, drop gensim's training state
+
+    def fit(self, X=None, y=None):
+        """Train (or load) the word vectors and learn the pooling statistics.
+
+        Parameters
+        ----------
+        X : list of str or list of list of str
+            Training documents. May be None when ``corpus_file`` is set.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : Word2VecTransformer
+            The fitted transformer.
+        """
+        self._validate_params()
+        if X is None and self.corpus_file is None:
+            raise ValueError("X is None: give documents, or set corpus_file.")
+        docs = self._tokenize(X) if X is not None else None
+        if self.pretrained is not None:
+            initial = self._load_pretrained()
+            self.wv_ = self._train(docs, initial) if self.train_pretrained else initial
+        else:
+            self.wv_ = self._train(docs, None)
+        if self.pooling in ("tfidf", "sif"):
+            self._fit_pooling_statistics(docs)
+        return self
+
+    def _doc_chunks(self, docs):
+        """Yield lists of token lists, from memory or streamed from corpus_file."""
+        if docs is not None:
+            yield docs
+            return
+        chunk = []
+        for doc in LineSentence(os.fspath(self.corpus_file)):
+            chunk.append(doc)
+            if len(chunk) == _CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def _fit_pooling_statistics(self, docs) -> None:
+        n_words = len(self.wv_)
+        doc_freq = np.zeros(n_words)
+        counts = np.zeros(n_words)
+        n_docs = 0
+        for chunk in self._doc_chunks(docs):
+            indptr, indices = self._index(chunk)
+            rows = sparse.csr_matrix(
+                (np.ones(len(indices)), indices, indptr), shape=(len(chunk), n_words)
+            )
+            doc_freq += np.asarray((rows > 0).sum(axis=0)).ravel()
+            counts += np.bincount(indices, minlength=n_words)
+            n_docs += len(chunk)
+        if self.pooling == "tfidf":
+            self.idf_ = np.log((1 + n_docs) / (1 + doc_freq)) + 1  # sklearn's smooth idf
+            return
+        self.word_probability_ = counts / max(counts.sum(), 1)
+        gram = np.zeros((self.wv_.vector_size, self.wv_.vector_size))
+        for chunk in self._doc_chunks(docs):
+            pooled = self._pool(*self._index(chunk), remove_component=False)
+            gram += pooled.T.astype(np.float64) @ pooled
+        # the first principal direction (uncentred, as in Arora et al.) of the documents
+        self.sif_component_ = np.linalg.eigh(gram)[1][:, -1]
+
+    # --- transforming ---------------------------------------------------------------
+    def _index(self, docs: list[list[str]]):
+        """Map tokens to vocabulary rows once: CSR ``(indptr, indices)``, no unknowns."""
+        get = self.wv_.key_to_index.get
+        limit = self.max_length if self.output == "sequence" else None
+        rows = [[i for i in map(get, doc) if i is not None][:limit] for doc in docs]
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        indices = np.fromiter(
+            (i for row in rows for i in row), dtype=np.int64, count=int(indptr[-1])
+        )
+        return indptr, indices
+
+    def _pool(self, indptr, indices, remove_component: bool = True) -> np.ndarray:
+        vectors = self.wv_.vectors
+        n_docs = len(indptr) - 1
+        lengths = np.diff(indptr)
+        nonempty = lengths > 0
+        if self.pooling == "max":
+            out = np.zeros((n_docs, vectors.shape[1]), dtype=np.float32)
+            if nonempty.any():
+                out[nonempty] = np.maximum.reduceat(
+                    vectors[indices], indptr[:-1][nonempty], axis=0
+                )
+            return out
+        if self.pooling == "tfidf":
+            weights = self.idf_[indices]
+        elif self.pooling == "sif":
+            weights = self.sif_alpha / (self.sif_alpha + self.word_probability_[indices])
+        else:
+            weights = np.ones(len(indices))
+        if self.pooling in ("mean", "sif"):  # average over the document's known words
+            weights /= np.repeat(lengths, lengths)
+        elif self.pooling == "tfidf":  # a TF-IDF weighted mean
+            doc_of_token = np.repeat(np.arange(n_docs), lengths)
+            totals = np.bincount(doc_of_token, weights=weights, minlength=n_docs)
+            weights /= np.repeat(totals, lengths)
+        matrix = sparse.csr_matrix((weights, indices, indptr), shape=(n_docs, len(vectors)))
+        out = np.asarray(matrix @ vectors, dtype=np.float32)
+        if self.pooling == "sif" and remove_component:
+            u = self.sif_component_.astype(np.float32)
+            out -= np.outer(out @ u, u)
+        return out
+
+    def transform(self, X):
+        """Turn documents into pooled vectors or sequences of word vectors.
+
+        Parameters
+        ----------
+        X : list of str or list of list of str
+            Documents.
+
+        Returns
+        -------
+        Xt : ndarray of shape (n_documents, vector_size), float32, or list of ndarray
+            Pooled vectors (``output="pooled"``), or one ``(length_i,
+            vector_size)`` array per document (``output="sequence"``).
+        """
+        check_is_fitted(self)
+        indptr, indices = self._index(self._tokenize(X))
+        if self.output == "pooled":
+            if self.pooling in ("tfidf", "sif") and not hasattr(
+                self, "idf_" if self.pooling == "tfidf" else "sif_component_"
+            ):
+                raise ValueError(
+                    f"pooling={self.pooling!r} was set after fit; refit to learn its "
+                    "statistics."
+                )
+            return self._pool(indptr, indices)
+        gathered = self.wv_.vectors[indices].astype(np.float32, copy=False)
+        sequences = np.split(gathered, indptr[1:-1])
+        empty = np.zeros((1, self.wv_.vector_size), dtype=np.float32)
+        return [seq if len(seq) else empty for seq in sequences]
+
+    @property
+    def _n_features_out(self):
+        return self.wv_.vector_size
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the pooled output columns: ``word2vectransformer0``, ...
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (the input is text).
+
+        Returns
+        -------
+        names : ndarray of str
+            One name per vector dimension.
+        """
+        check_is_fitted(self)
+        if self.output != "pooled":
+            raise ValueError(
+                "get_feature_names_out and set_output apply to output='pooled' only; "
+                "output='sequence' returns a list of arrays."
+            )
+        return super().get_feature_names_out()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags
