@@ -1,0 +1,93 @@
+"""Word2VecTransformer throughput against plain Python and raw gensim.
+
+* ``transform``: documents per second against a plain per-word Python loop
+  (look each word up, accumulate, divide) on 50,000 documents (goal >= 10x).
+* ``fit``: words per second against raw ``gensim.models.Word2Vec`` with the same
+  parameters on the same token lists (goal: within 5%).
+
+Documents are windows of 10 to 50 tokens cut from gensim's Lee corpus.
+
+Run: ``python benchmarks/bench_word2vec.py``
+"""
+
+import time
+
+import numpy as np
+from gensim.models import Word2Vec
+from gensim.test.utils import datapath
+from gensim.utils import simple_preprocess
+
+from sklearn_seq import Word2VecTransformer
+
+N_DOCS = 50_000
+PARAMS = dict(vector_size=100, window=5, min_count=5, epochs=5, workers=1)
+
+
+def make_docs(seed=0):
+    with open(datapath("lee_background.cor")) as f:
+        stream = [t for line in f for t in simple_preprocess(line)]
+    rng = np.random.default_rng(seed)
+    starts = rng.integers(0, len(stream) - 50, N_DOCS)
+    lengths = rng.integers(10, 51, N_DOCS)
+    return [stream[s : s + n] for s, n in zip(starts, lengths, strict=True)]
+
+
+def python_loop_mean(wv, docs):
+    out = np.zeros((len(docs), wv.vector_size), dtype=np.float32)
+    for i, doc in enumerate(docs):
+        total, n = np.zeros(wv.vector_size, dtype=np.float32), 0
+        for word in doc:
+            if word in wv.key_to_index:
+                total += wv[word]
+                n += 1
+        if n:
+            out[i] = total / n
+    return out
+
+
+def best_of(fn, repeat=3):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main():
+    docs = make_docs()
+    n_words = sum(map(len, docs))
+    print(f"{N_DOCS} documents, {n_words} tokens")
+
+    w2v = Word2VecTransformer(random_state=0, **PARAMS).fit(docs[:5000])
+    ours = w2v.transform(docs)
+    reference = python_loop_mean(w2v.wv_, docs)
+    np.testing.assert_allclose(ours, reference, rtol=1e-4, atol=1e-5)
+    t_loop = best_of(lambda: python_loop_mean(w2v.wv_, docs), repeat=2)
+    t_ours = best_of(lambda: w2v.transform(docs))
+    print(
+        f"transform (mean pooling): per-word Python loop {N_DOCS / t_loop:,.0f} docs/s, "
+        f"Word2VecTransformer {N_DOCS / t_ours:,.0f} docs/s, "
+        f"speed-up {t_loop / t_ours:.1f}x (goal >= 10x)"
+    )
+    for pooling in ["sum", "max", "tfidf", "sif"]:
+        fitted = Word2VecTransformer(random_state=0, pooling=pooling, **PARAMS).fit(
+            docs[:5000]
+        )
+        t = best_of(lambda f=fitted: f.transform(docs))
+        print(
+            f"  pooling={pooling!r}: {N_DOCS / t:,.0f} docs/s ({t_loop / t:.1f}x the loop)"
+        )
+
+    fit_docs = docs[:20_000]
+    words = sum(map(len, fit_docs)) * PARAMS["epochs"]
+    t_raw = best_of(lambda: Word2Vec(fit_docs, seed=0, **PARAMS))
+    t_fit = best_of(lambda: Word2VecTransformer(random_state=0, **PARAMS).fit(fit_docs))
+    print(
+        f"fit: raw gensim {words / t_raw:,.0f} words/s, Word2VecTransformer "
+        f"{words / t_fit:,.0f} words/s, ratio {t_raw / t_fit:.3f} (goal >= 0.95)"
+    )
+
+
+if __name__ == "__main__":
+    main()
