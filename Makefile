@@ -29,6 +29,7 @@ lint: setup
 bench: setup
 	$(PY) benchmarks/bench_forecaster.py
 	$(PY) benchmarks/bench_classifier.py
+	$(PY) benchmarks/bench_word2vec.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

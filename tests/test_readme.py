@@ -10,7 +10,7 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
 
 
 def test_readme_has_code():
-    assert len(BLOCKS) >= 3
+    assert len(BLOCKS) >= 4
 
 
 def test_readme_blocks_run_in_order():
@@ -19,6 +19,7 @@ def test_readme_blocks_run_in_order():
         exec(compile(block, str(README), "exec"), namespace)
     assert namespace["future"].shape == (100,)
     assert namespace["proba"].shape == (5, 2)
+    assert namespace["doc_vectors"].shape == (4, 50)
     assert set(namespace["grid"].best_params_) == {"cell", "hidden_size"}
 
 
