@@ -2,6 +2,7 @@
 
 from .classifier import SequenceClassifier
 from .forecaster import RNNForecaster
+from .generator import SequenceGenerator
 from .windows import make_windows
 from .word2vec import Word2VecTransformer
 
@@ -10,6 +11,7 @@ __version__ = "0.1.0"
 __all__ = [
     "RNNForecaster",
     "SequenceClassifier",
+    "SequenceGenerator",
     "Word2VecTransformer",
     "make_windows",
     "__version__",

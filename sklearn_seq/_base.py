@@ -247,10 +247,18 @@ class RecurrentEstimator(BaseEstimator):
             **net_kwargs,
         )
 
-    def _fit_net(self, seqs: Sequences, y: np.ndarray, n_outputs: int, **net_kwargs):
+    def _fit_net(
+        self,
+        seqs: Sequences,
+        y: np.ndarray,
+        n_outputs: int,
+        extra_inputs: dict | None = None,
+        **net_kwargs,
+    ):
         """Build (or reuse, with ``warm_start``) and train ``net_`` on scaled input.
 
-        ``net_kwargs`` go to the skorch net (e.g. ``criterion__weight``).
+        ``extra_inputs`` are more arrays for the module's ``forward`` (one row per
+        sample); ``net_kwargs`` go to the skorch net (e.g. ``criterion__weight``).
         """
         if self.optimizer not in OPTIMIZERS and not _is_optimizer_class(self.optimizer):
             raise ValueError(
@@ -260,7 +268,7 @@ class RecurrentEstimator(BaseEstimator):
         warm = self._is_warm()
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         seqs = self._scale_inputs(seqs)
-        inputs = {"values": seqs.values, "lengths": seqs.lengths}
+        inputs = {"values": seqs.values, "lengths": seqs.lengths, **(extra_inputs or {})}
         with seeded(seed):
             if warm:
                 self.net_.partial_fit(inputs, y)
@@ -281,8 +289,8 @@ class RecurrentEstimator(BaseEstimator):
         try:
             with torch.no_grad():
                 out = [
-                    module(values, lengths).cpu().numpy()
-                    for values, lengths in iter_batches(seqs, self.batch_size, device)
+                    module(values, lengths)[:n].cpu().numpy()
+                    for values, lengths, n in iter_batches(seqs, self.batch_size, device)
                 ]
         finally:
             module.train(was_training)

@@ -129,3 +129,162 @@ class SequenceToVector(nn.Module):
 
     def forward(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         return self.head(self.encoder(values, lengths))
+
+
+class SequenceDecoder(nn.Module):
+    """Encode a vector or a sequence, then decode an output sequence step by step.
+
+    The encoding (a small dense layer for vectors, a :class:`RecurrentEncoder`
+    for sequences) sets the decoder's initial state and is also fed to every
+    decoder step. Each step's input is the previous output: a value vector for
+    numeric outputs, the embedding of the previous token for token outputs.
+
+    Parameters
+    ----------
+    n_inputs : int
+        Features of a conditioning vector, or channels of an input sequence.
+    n_outputs : int
+        Values per output step (numeric) or vocabulary size (tokens).
+    vector_input : bool
+        Inputs are vectors (shaped ``(batch, 1, n_inputs)``) rather than sequences.
+    token_output : bool
+        Outputs are token ids (the head gives logits) rather than values.
+    teacher_forcing : float
+        Probability, per step and sample, of feeding the true previous output
+        rather than the model's own during training.
+    embedding_dim : int
+        Size of the token embeddings.
+    **rnn_kwargs
+        ``hidden_size``, ``num_layers``, ``cell``, ``bidirectional``, ``dropout``,
+        ``nonlinearity``, as for :class:`RecurrentEncoder`.
+    """
+
+    def __init__(
+        self,
+        n_inputs: int,
+        n_outputs: int,
+        vector_input: bool,
+        token_output: bool,
+        teacher_forcing: float = 1.0,
+        embedding_dim: int = 32,
+        *,
+        hidden_size: int,
+        num_layers: int = 1,
+        cell: str = "lstm",
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        nonlinearity: str = "tanh",
+    ):
+        super().__init__()
+        self.vector_input = vector_input
+        self.token_output = token_output
+        self.teacher_forcing = teacher_forcing
+        self.num_layers, self.hidden_size, self.cell = num_layers, hidden_size, cell
+        if vector_input:
+            self.encoder = nn.Sequential(nn.Linear(n_inputs, hidden_size), nn.Tanh())
+            context_size = hidden_size
+        else:
+            self.encoder = RecurrentEncoder(
+                n_inputs,
+                hidden_size,
+                num_layers,
+                cell,
+                bidirectional,
+                dropout,
+                nonlinearity,
+            )
+            context_size = self.encoder.output_size
+        self.init_state = nn.Linear(context_size, num_layers * hidden_size)
+        if token_output:
+            self.embedding = nn.Embedding(n_outputs, embedding_dim)
+            step_size = embedding_dim
+        else:
+            step_size = n_outputs
+        kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
+        self.decoder = _CELLS[cell](
+            step_size + context_size,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+            **kwargs,
+        )
+        self.head = nn.Linear(hidden_size, n_outputs)
+
+    def encode(self, values: torch.Tensor, lengths: torch.Tensor):
+        """The context vector and the decoder's initial state."""
+        if self.vector_input:
+            context = self.encoder(values[:, 0])
+        else:
+            context = self.encoder(values, lengths)
+        h0 = torch.tanh(self.init_state(context))
+        h0 = h0.view(-1, self.num_layers, self.hidden_size).transpose(0, 1).contiguous()
+        state = (h0, torch.zeros_like(h0)) if self.cell == "lstm" else h0
+        return context, state
+
+    def _step_input(self, previous: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
+        """Decoder input for steps whose previous outputs are ``previous``."""
+        embedded = self.embedding(previous) if self.token_output else previous
+        context = context.unsqueeze(1).expand(-1, embedded.shape[1], -1)
+        return torch.cat([embedded, context], dim=2)
+
+    def forward(
+        self, values: torch.Tensor, lengths: torch.Tensor, decoder_inputs: torch.Tensor
+    ) -> torch.Tensor:
+        """Training pass: ``decoder_inputs`` holds the start marker and the true outputs."""
+        if values.is_cuda:
+            self.decoder.flatten_parameters()
+        context, state = self.encode(values, lengths)
+        if self.teacher_forcing >= 1.0 or not self.training:
+            outputs, _ = self.decoder(self._step_input(decoder_inputs, context), state)
+            return self.head(outputs)
+        steps, previous = [], decoder_inputs[:, :1]
+        for t in range(decoder_inputs.shape[1]):
+            out, state = self.decoder(self._step_input(previous, context), state)
+            prediction = self.head(out)
+            steps.append(prediction)
+            if t + 1 < decoder_inputs.shape[1]:
+                own = prediction.argmax(-1) if self.token_output else prediction.detach()
+                truth = decoder_inputs[:, t + 1 : t + 2]
+                use_truth = (
+                    torch.rand(truth.shape[0], device=truth.device) < self.teacher_forcing
+                )
+                shape = (-1,) + (1,) * (truth.dim() - 1)
+                previous = torch.where(use_truth.view(shape), truth, own)
+        return torch.cat(steps, dim=1)
+
+    @torch.no_grad()
+    def generate(
+        self,
+        values: torch.Tensor,
+        lengths: torch.Tensor,
+        start: torch.Tensor,
+        steps: int,
+        temperature: float | None = None,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """Decode ``steps`` outputs from a start input, greedy or sampled (``temperature``).
+
+        Returns values ``(batch, steps, n_outputs)`` or token ids ``(batch, steps)``.
+        """
+        context, state = self.encode(values, lengths)
+        previous, produced = start, []
+        for _ in range(steps):
+            out, state = self.decoder(self._step_input(previous, context), state)
+            prediction = self.head(out)  # (batch, 1, n_outputs)
+            if not self.token_output:
+                previous = prediction
+            elif temperature is None:
+                previous = prediction.argmax(-1)
+            else:
+                probs = torch.softmax(prediction[:, 0] / temperature, dim=-1)
+                previous = torch.multinomial(probs, 1, generator=generator)
+            produced.append(previous)
+        return torch.cat(produced, dim=1)
+
+
+class SequenceCrossEntropy(nn.CrossEntropyLoss):
+    """Cross-entropy over ``(batch, steps, n_classes)`` logits; -100 marks padding."""
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return super().forward(input.flatten(0, 1), target.flatten())

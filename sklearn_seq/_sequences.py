@@ -246,14 +246,27 @@ def check_target(y, n_samples: int, estimator_name: str) -> np.ndarray:
     return y
 
 
+_ROW_MULTIPLE = 8  # inference batches are padded to a multiple of this many rows
+
+
 def iter_batches(seqs: Sequences, batch_size: int, device="cpu"):
-    """Yield ``(values, lengths)`` tensors, each batch padded to its own length."""
+    """Yield ``(values, lengths, n)`` tensors for inference, batch by batch.
+
+    Each batch is padded to its own longest sequence, and with all-zero rows
+    (of that same length) to a multiple of 8 rows; only the first ``n`` rows
+    are real. float32 matrix products round differently for one row than for
+    several, so the fixed row granularity makes a sample's prediction the same,
+    bit for bit, whether it is predicted alone or among others.
+    """
     for start in range(0, seqs.n_samples, batch_size):
         batch = seqs.take(slice(start, start + batch_size))
-        yield (
-            torch.from_numpy(batch.values).to(device),
-            torch.from_numpy(batch.lengths),
-        )
+        n = batch.n_samples
+        rows = -(-n // _ROW_MULTIPLE) * _ROW_MULTIPLE
+        values = np.zeros((rows, *batch.values.shape[1:]), dtype=np.float32)
+        values[:n] = batch.values
+        lengths = np.full(rows, batch.values.shape[1], dtype=np.int64)
+        lengths[:n] = batch.lengths
+        yield torch.from_numpy(values).to(device), torch.from_numpy(lengths), n
 
 
 class BatchDataset(Dataset):

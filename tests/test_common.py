@@ -3,7 +3,12 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_seq import RNNForecaster, SequenceClassifier, Word2VecTransformer
+from sklearn_seq import (
+    RNNForecaster,
+    SequenceClassifier,
+    SequenceGenerator,
+    Word2VecTransformer,
+)
 
 # small and quick, yet trained enough for check_regressors_train (R^2 > 0.5)
 FAST = {
@@ -17,6 +22,7 @@ FAST = {
 ESTIMATORS = [
     RNNForecaster(**FAST),
     SequenceClassifier(**FAST),
+    SequenceGenerator(**FAST),
     Word2VecTransformer(vector_size=8, min_count=1, random_state=0),
 ]
 

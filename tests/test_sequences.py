@@ -53,10 +53,14 @@ def test_take_trims_to_batch_length():
     assert part.values.shape == (2, 3, 1)
 
 
-def test_iter_batches_pads_per_batch():
+def test_iter_batches_pads_per_batch_and_to_eight_rows():
     seqs = check_sequences([np.ones(2), np.ones(3), np.ones(9)])
-    shapes = [tuple(v.shape) for v, _ in iter_batches(seqs, batch_size=2)]
-    assert shapes == [(2, 3, 1), (1, 9, 1)]
+    batches = list(iter_batches(seqs, batch_size=2))
+    assert [tuple(v.shape) for v, _, _ in batches] == [(8, 3, 1), (8, 9, 1)]
+    assert [n for _, _, n in batches] == [2, 1]
+    values, lengths, _ = batches[1]
+    assert lengths.tolist() == [9] * 8  # filler rows match the batch length: no packing
+    assert not values[1:].any()
 
 
 @pytest.mark.parametrize(
