@@ -10,7 +10,7 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
 
 
 def test_readme_has_code():
-    assert len(BLOCKS) >= 4
+    assert len(BLOCKS) >= 5
 
 
 def test_readme_blocks_run_in_order():
@@ -20,6 +20,9 @@ def test_readme_blocks_run_in_order():
     assert namespace["future"].shape == (100,)
     assert namespace["proba"].shape == (5, 2)
     assert namespace["doc_vectors"].shape == (4, 50)
+    assert len(namespace["captions"]) == 5 and all(
+        isinstance(c, str) for c in namespace["captions"]
+    )
     assert set(namespace["grid"].best_params_) == {"cell", "hidden_size"}
 
 
