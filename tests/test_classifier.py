@@ -224,3 +224,13 @@ def test_y_length_mismatch():
 def test_invalid_pooling_names_the_choices():
     with pytest.raises(ValueError, match="'pooling' parameter of SequenceClassifier"):
         SequenceClassifier(pooling="avg").fit(np.ones((4, 3)), [0, 1, 0, 1])
+
+
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_training_and_cpu_unpickling(varlen):
+    X, y = varlen
+    gpu = SequenceClassifier(device="cuda", **FAST).fit(X, y)
+    cpu = SequenceClassifier(**FAST).fit(X, y)
+    assert abs(gpu.score(X, y) - cpu.score(X, y)) < 0.1
+    restored = pickle.loads(pickle.dumps(gpu))
+    np.testing.assert_allclose(restored.predict_proba(X), gpu.predict_proba(X), atol=1e-6)

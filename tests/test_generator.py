@@ -189,3 +189,13 @@ def test_sample_needs_token_targets_and_a_positive_temperature(words_model):
         numeric.sample(params)
     with pytest.raises(ValueError, match="temperature must be a number > 0"):
         words_model.sample(np.ones((1, 64)), temperature=0)
+
+
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_generation_and_sampling(digits):
+    X_train, X_test, y_train, y_test = digits
+    gen = SequenceGenerator(device="cuda", **FAST).fit(X_train, y_train)
+    assert gen.score(X_test, y_test) > 0.5
+    assert gen.sample(X_test[:10], random_state=0) == gen.sample(
+        X_test[:10], random_state=0
+    )
