@@ -13,7 +13,13 @@ from sklearn.base import BaseEstimator
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler, ProgressBar
+from skorch.callbacks import (
+    Callback,
+    EarlyStopping,
+    GradientNormClipping,
+    LRScheduler,
+    ProgressBar,
+)
 from torch.utils.data import Subset
 
 from ._sequences import BatchDataset, Sequences, check_sequences, iter_batches, keep_batch
@@ -98,6 +104,19 @@ class ValidationSplit:
         else:
             train, valid = np.arange(n - n_valid), np.arange(n - n_valid, n)
         return Subset(dataset, train), Subset(dataset, valid)
+
+
+class FiniteLossGuard(Callback):
+    """Stop training with a clear error when the training loss is NaN or infinite."""
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1, "train_loss"]
+        if not np.isfinite(loss):
+            raise ValueError(
+                f"Training diverged: the training loss became {loss} at epoch "
+                f"{len(net.history)}. Lower lr, keep gradient_clip on, or check the "
+                "scale of the data (standardize=True)."
+            )
 
 
 class RecurrentEstimator(BaseEstimator):
@@ -194,7 +213,7 @@ class RecurrentEstimator(BaseEstimator):
         return standardize(seqs, self.x_mean_, self.x_scale_)
 
     def _make_net(self, module, seed: int, **net_kwargs):
-        callbacks = []
+        callbacks = [("finite_loss", FiniteLossGuard())]
         if self.gradient_clip is not None:
             callbacks.append(
                 (
