@@ -30,6 +30,7 @@ bench: setup
 	$(PY) benchmarks/bench_forecaster.py
 	$(PY) benchmarks/bench_classifier.py
 	$(PY) benchmarks/bench_word2vec.py
+	$(PY) benchmarks/bench_parallel.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
