@@ -3,6 +3,7 @@
 from .classifier import SequenceClassifier
 from .forecaster import RNNForecaster
 from .generator import SequenceGenerator
+from .persistence import load, save
 from .windows import make_windows
 from .word2vec import Word2VecTransformer
 
@@ -14,5 +15,7 @@ __all__ = [
     "SequenceGenerator",
     "Word2VecTransformer",
     "make_windows",
+    "save",
+    "load",
     "__version__",
 ]

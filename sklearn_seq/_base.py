@@ -212,7 +212,8 @@ class RecurrentEstimator(BaseEstimator):
             return seqs
         return standardize(seqs, self.x_mean_, self.x_scale_)
 
-    def _make_net(self, module, seed: int, **net_kwargs):
+    def _make_net(self, module, seed: int, device: str | None = None, **net_kwargs):
+        """The skorch net around ``module``; ``device`` overrides the parameter."""
         callbacks = [("finite_loss", FiniteLossGuard())]
         if self.gradient_clip is not None:
             callbacks.append(
@@ -261,7 +262,7 @@ class RecurrentEstimator(BaseEstimator):
             iterator_valid__collate_fn=keep_batch,
             train_split=split,
             callbacks=callbacks,
-            device=resolve_device(self.device),
+            device=resolve_device(self.device) if device is None else device,
             verbose=int(self.verbose),
             **net_kwargs,
         )

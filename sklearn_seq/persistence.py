@@ -1,0 +1,369 @@
+"""Save and load fitted models in a safe, single-file format.
+
+A model file is a `safetensors <https://huggingface.co/docs/safetensors>`_ file:
+numeric arrays (network weights, scaler statistics, word vectors) are its
+tensors, and its header metadata holds one JSON document describing the
+model: classes, parameters, fitted attributes and which tensor belongs where.
+Loading reads JSON and raw tensors only. It never unpickles, and it only
+builds classes from a fixed allowlist (this package's estimators,
+scikit-learn's ``Pipeline`` and a few of its common preprocessing steps and
+linear models), so a file cannot make the loader import or call anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from gensim.models import KeyedVectors
+from safetensors import SafetensorError
+from safetensors.numpy import load_file, save_file
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import (
+    LabelEncoder,
+    MaxAbsScaler,
+    MinMaxScaler,
+    RobustScaler,
+    StandardScaler,
+)
+from skorch.history import History
+
+from ._base import RecurrentEstimator
+from .classifier import SequenceClassifier
+from .forecaster import RNNForecaster
+from .generator import SequenceGenerator
+from .word2vec import Word2VecTransformer
+
+__all__ = ["save", "load"]
+
+FORMAT, VERSION = "sklearn_seq", "1"
+
+# the only classes a file may name
+_RECURRENT = {
+    cls.__name__: cls for cls in (RNNForecaster, SequenceClassifier, SequenceGenerator)
+}
+_SKLEARN = {
+    cls.__name__: cls
+    for cls in (
+        StandardScaler,
+        MinMaxScaler,
+        MaxAbsScaler,
+        RobustScaler,
+        LogisticRegression,
+        LinearRegression,
+        Ridge,
+    )
+}
+_ALLOWED = {
+    **_RECURRENT,
+    **_SKLEARN,
+    "Word2VecTransformer": Word2VecTransformer,
+    "Pipeline": Pipeline,
+}
+_TORCH_OPTIMIZERS = {
+    name: cls
+    for name, cls in vars(torch.optim).items()
+    if isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)
+}
+
+
+class UnsafeModelFileError(ValueError):
+    """The file is not a model file this package wrote, or asks for something unsafe."""
+
+
+# --- encoding -----------------------------------------------------------------------------
+class _Writer:
+    def __init__(self):
+        self.tensors: dict[str, np.ndarray] = {}
+
+    def tensor(self, array: np.ndarray) -> dict:
+        name = f"t{len(self.tensors)}"
+        self.tensors[name] = np.ascontiguousarray(array)
+        return {"tensor": name}
+
+    def value(self, value, where: str):
+        """JSON for an attribute or parameter value."""
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, Integral):
+            return int(value)
+        if isinstance(value, Real):
+            return float(value)
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind in "biuf":
+                return self.tensor(value)
+            if value.dtype.kind in "UO" and all(
+                isinstance(v, (str, int)) for v in value.flat
+            ):
+                return {"array": value.tolist(), "dtype": value.dtype.kind}
+        if isinstance(value, tuple):
+            return {"tuple": [self.value(v, where) for v in value]}
+        if isinstance(value, list):
+            return [self.value(v, where) for v in value]
+        if isinstance(value, os.PathLike):
+            return os.fspath(value)
+        if isinstance(value, KeyedVectors):
+            return {"keyed_vectors": self.keyed_vectors(value)}
+        if isinstance(value, type) and value in _TORCH_OPTIMIZERS.values():
+            return {"optimizer": value.__name__}
+        raise TypeError(
+            f"{where} = {value!r:.60} cannot be stored in the safe format (only numbers, "
+            "strings, arrays, word vectors and torch optimizer classes can)."
+        )
+
+    def keyed_vectors(self, kv: KeyedVectors) -> dict:
+        extras = {
+            name: self.tensor(np.asarray(values))
+            for name, values in kv.expandos.items()
+            if np.asarray(values).dtype.kind in "biuf"
+        }
+        return {
+            "keys": list(kv.index_to_key),
+            "vectors": self.tensor(kv.vectors),
+            "extras": extras,
+        }
+
+    def estimator(self, est) -> dict:
+        name = type(est).__name__
+        if _ALLOWED.get(name) is not type(est):
+            raise TypeError(
+                f"{name} cannot be saved in the safe format; supported: {sorted(_ALLOWED)}."
+            )
+        if isinstance(est, Pipeline):
+            steps = [[step, self.estimator(obj)] for step, obj in est.steps]
+            params = {
+                k: self.value(v, f"Pipeline.{k}")
+                for k, v in est.get_params(False).items()
+                if k != "steps"
+            }
+            return {"class": name, "params": params, "steps": steps}
+        node = {
+            "class": name,
+            "params": {
+                k: self.value(v, f"{name}.{k}") for k, v in est.get_params(False).items()
+            },
+            "state": {
+                k: self.value(v, f"{name}.{k}")
+                for k, v in vars(est).items()
+                if k.endswith("_") and not k.startswith("_") and k != "net_"
+            },
+        }
+        if isinstance(est, RecurrentEstimator) and hasattr(est, "net_"):
+            module = est.net_.module_
+            node["weights"] = {
+                k: self.tensor(v.detach().cpu().numpy())
+                for k, v in module.state_dict().items()
+            }
+            node["n_outputs"] = int(_n_outputs(module))
+            node["history"] = json.loads(
+                json.dumps(est.net_.history.to_list(), default=float)
+            )
+        return node
+
+
+def _n_outputs(module) -> int:
+    return module.head.out_features
+
+
+def save(estimator, path) -> None:
+    """Save a fitted estimator or Pipeline to one safe file.
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+        One of this package's estimators, or a ``Pipeline`` of them and of
+        scikit-learn's scalers and linear models (``StandardScaler``,
+        ``MinMaxScaler``, ``MaxAbsScaler``, ``RobustScaler``,
+        ``LogisticRegression``, ``LinearRegression``, ``Ridge``).
+    path : str or path-like
+        Where to write (conventionally ``*.safetensors``).
+
+    Raises
+    ------
+    TypeError
+        When something cannot be stored safely: a class outside the list, a
+        custom ``tokenizer`` function, skorch ``callbacks``.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from sklearn_seq import RNNForecaster, make_windows, save, load
+    >>> X, y = make_windows(np.sin(0.1 * np.arange(200)), lookback=10)
+    >>> model = RNNForecaster(hidden_size=8, max_epochs=2, random_state=0).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.safetensors")
+    >>> save(model, path)
+    >>> np.array_equal(load(path).predict(X), model.predict(X))
+    True
+    """
+    writer = _Writer()
+    document = {"format": FORMAT, "version": VERSION, "model": writer.estimator(estimator)}
+    save_file(
+        writer.tensors, os.fspath(path), metadata={"sklearn_seq": json.dumps(document)}
+    )
+
+
+# --- decoding -----------------------------------------------------------------------------
+class _Reader:
+    def __init__(self, tensors: dict[str, np.ndarray], device: str | None):
+        self.tensors = tensors
+        self.device = device
+
+    def tensor(self, ref: dict) -> np.ndarray:
+        name = ref.get("tensor") if isinstance(ref, dict) else None
+        if name not in self.tensors:
+            raise UnsafeModelFileError(f"the file refers to a missing tensor {name!r}.")
+        return self.tensors[name]
+
+    def value(self, value):
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if not isinstance(value, dict) or len(value) not in (1, 2):
+            raise UnsafeModelFileError(f"unexpected value {value!r:.80} in the file.")
+        if "tensor" in value:
+            return self.tensor(value)
+        if "tuple" in value:
+            return tuple(self.value(v) for v in value["tuple"])
+        if "array" in value and value.get("dtype") in ("U", "O"):
+            items = value["array"]
+            if not all(
+                isinstance(v, (str, int)) for v in np.ravel(np.array(items, object))
+            ):
+                raise UnsafeModelFileError("a stored label array holds non-label values.")
+            return np.array(items, dtype=object if value["dtype"] == "O" else None)
+        if "keyed_vectors" in value:
+            return self.keyed_vectors(value["keyed_vectors"])
+        if "optimizer" in value:
+            name = value["optimizer"]
+            if name not in _TORCH_OPTIMIZERS:
+                raise UnsafeModelFileError(f"unknown optimizer {name!r} in the file.")
+            return _TORCH_OPTIMIZERS[name]
+        raise UnsafeModelFileError(f"unexpected value {value!r:.80} in the file.")
+
+    def keyed_vectors(self, node: dict) -> KeyedVectors:
+        keys, vectors = node["keys"], self.tensor(node["vectors"])
+        if not all(isinstance(k, str) for k in keys) or vectors.shape[0] != len(keys):
+            raise UnsafeModelFileError("stored word vectors do not match their vocabulary.")
+        kv = KeyedVectors(vectors.shape[1])
+        kv.add_vectors(keys, vectors)
+        for name, ref in node.get("extras", {}).items():
+            kv.expandos[str(name)] = self.tensor(ref)
+        return kv
+
+    def estimator(self, node: dict):
+        name = node.get("class") if isinstance(node, dict) else None
+        cls = _ALLOWED.get(name)
+        if cls is None:
+            raise UnsafeModelFileError(
+                f"the file names class {name!r}, which is not one the loader may build "
+                f"(allowed: {sorted(_ALLOWED)})."
+            )
+        if cls is Pipeline:
+            steps = [(str(step), self.estimator(child)) for step, child in node["steps"]]
+            params = {k: self.value(v) for k, v in node.get("params", {}).items()}
+            return Pipeline(steps, **params)
+        params = {k: self.value(v) for k, v in node.get("params", {}).items()}
+        unknown = set(params) - set(cls().get_params(deep=False))
+        if unknown:
+            raise UnsafeModelFileError(f"unknown parameters for {name}: {sorted(unknown)}.")
+        est = cls(**params)
+        for key, value in node.get("state", {}).items():
+            if not (
+                isinstance(key, str)
+                and key.isidentifier()
+                and key.endswith("_")
+                and not key.startswith("_")
+            ):
+                raise UnsafeModelFileError(f"unexpected attribute {key!r} for {name}.")
+            setattr(est, key, self.value(value))
+        if isinstance(est, SequenceClassifier) and hasattr(est, "classes_"):
+            est._label_encoder = LabelEncoder()
+            est._label_encoder.classes_ = est.classes_
+        if isinstance(est, SequenceGenerator) and hasattr(est, "vocabulary_"):
+            est._token_ids = {t: i for i, t in enumerate(est.vocabulary_)}
+        if "weights" in node:
+            self.network(est, node)
+        return est
+
+    def network(self, est: RecurrentEstimator, node: dict) -> None:
+        module = est._build_module(est.n_channels_in_, int(node["n_outputs"]))
+        expected = module.state_dict()
+        stored = {k: self.tensor(ref) for k, ref in node["weights"].items()}
+        if set(stored) != set(expected):
+            raise UnsafeModelFileError(
+                f"the stored weights do not fit a {type(est).__name__}: missing "
+                f"{sorted(set(expected) - set(stored))}, unexpected "
+                f"{sorted(set(stored) - set(expected))}."
+            )
+        for key, value in stored.items():
+            if tuple(value.shape) != tuple(expected[key].shape):
+                raise UnsafeModelFileError(
+                    f"tensor {key!r} has shape {tuple(value.shape)} in the file, but the "
+                    f"model needs {tuple(expected[key].shape)}."
+                )
+        module.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in stored.items()})
+        device = self.device
+        if device is None:
+            device = (
+                est.device if est.device == "cpu" or torch.cuda.is_available() else "cpu"
+            )
+        est.net_ = est._make_net(module, seed=0, device=device).initialize()
+        est.net_.history = History(node.get("history", []))
+
+
+def load(path, *, device: str | None = None):
+    """Load an estimator or Pipeline written by :func:`save`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The model file.
+    device : {"cpu", "cuda"} or None, default=None
+        Where to put the networks. None keeps the saved ``device`` when it is
+        available and uses the CPU otherwise, so a model trained on a GPU loads
+        on a CPU-only machine.
+
+    Returns
+    -------
+    estimator : estimator or Pipeline
+        The fitted model, predicting exactly as the saved one.
+
+    Raises
+    ------
+    UnsafeModelFileError
+        When the file is not a model file of this package (a pickle, say),
+        names a class outside the allowlist, or holds tensors that do not fit
+        the model. Nothing from a refused file is executed.
+    """
+    try:
+        from safetensors import safe_open
+
+        with safe_open(os.fspath(path), framework="numpy") as f:
+            metadata = f.metadata() or {}
+        tensors = load_file(os.fspath(path))
+    except (SafetensorError, OSError, ValueError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise UnsafeModelFileError(
+            f"{os.fspath(path)!r} is not a sklearn_seq model file (not a valid "
+            f"safetensors file: {exc})."
+        ) from None
+    try:
+        document = json.loads(metadata.get("sklearn_seq", ""))
+    except json.JSONDecodeError:
+        document = None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise UnsafeModelFileError(
+            f"{os.fspath(path)!r} is a safetensors file but not a sklearn_seq model file."
+        )
+    if document.get("version") != VERSION:
+        raise UnsafeModelFileError(
+            f"model file version {document.get('version')!r} is not supported "
+            f"(this package reads version {VERSION})."
+        )
+    return _Reader(tensors, device).estimator(document.get("model"))

@@ -1,0 +1,273 @@
+import json
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from safetensors import safe_open
+from safetensors.numpy import load_file, save_file
+from sklearn.datasets import load_digits
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+from sklearn_seq import (
+    RNNForecaster,
+    SequenceClassifier,
+    SequenceGenerator,
+    Word2VecTransformer,
+    load,
+    make_windows,
+    save,
+)
+from sklearn_seq.persistence import UnsafeModelFileError
+
+TINY = {"hidden_size": 8, "max_epochs": 3, "random_state": 0}
+DOCS = ["the cat sat on the mat", "a dog sat on a log", "the cat ate the fish"] * 10
+
+
+@pytest.fixture
+def path(tmp_path):
+    return tmp_path / "model.safetensors"
+
+
+def round_trip(model, path, **load_kwargs):
+    save(model, path)
+    return load(path, **load_kwargs)
+
+
+def sine():
+    return make_windows(np.sin(0.1 * np.arange(300)), lookback=20)
+
+
+def test_forecaster_round_trip(path):
+    X, y = sine()
+    model = RNNForecaster(**TINY).fit(X, y)
+    loaded = round_trip(model, path)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_array_equal(loaded.forecast(X[0], 30), model.forecast(X[0], 30))
+    assert loaded.get_params() == model.get_params()
+    assert loaded.target_shape_ == model.target_shape_
+    assert len(loaded.net_.history) == 3
+    assert loaded.net_.history[-1, "train_loss"] == model.net_.history[-1, "train_loss"]
+
+
+def test_multichannel_multistep_forecaster_round_trip(path):
+    track = np.stack([np.sin(0.1 * np.arange(200)), np.cos(0.1 * np.arange(200))], 1)
+    X, y = make_windows(track, lookback=10, horizon=3)
+    model = RNNForecaster(cell="gru", bidirectional=True, num_layers=2, **TINY).fit(X, y)
+    loaded = round_trip(model, path)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("labels", [["low", "high"], [3, 7]])
+def test_classifier_round_trip(path, labels):
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, 2)) for n in rng.integers(3, 15, 40)]
+    y = np.array([labels[i % 2] for i in range(40)])
+    model = SequenceClassifier(pooling="attention", class_weight="balanced", **TINY).fit(
+        X, y
+    )
+    loaded = round_trip(model, path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert loaded.classes_.tolist() == model.classes_.tolist()
+
+
+@pytest.mark.parametrize("kind", ["chars", "tokens", "numeric"])
+def test_generator_round_trip(path, kind):
+    digits = load_digits()
+    X = digits.data[:200]
+    if kind == "chars":
+        y = [str(t) * (1 + t % 3) for t in digits.target[:200]]
+    elif kind == "tokens":
+        y = [["digit", str(t)] for t in digits.target[:200]]
+    else:
+        y = np.stack([np.full(5, t, dtype=float) for t in digits.target[:200]])
+    model = SequenceGenerator(**TINY).fit(X, y)
+    loaded = round_trip(model, path)
+    if kind == "numeric":
+        np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    else:
+        assert loaded.predict(X) == model.predict(X)
+        assert loaded.sample(X, random_state=3) == model.sample(X, random_state=3)
+        assert loaded.vocabulary_ == model.vocabulary_
+
+
+@pytest.mark.parametrize("pooling", ["mean", "tfidf", "sif", "max"])
+def test_word2vec_round_trip(path, pooling):
+    model = Word2VecTransformer(
+        vector_size=6, min_count=1, pooling=pooling, random_state=0
+    ).fit(DOCS)
+    loaded = round_trip(model, path)
+    np.testing.assert_array_equal(loaded.transform(DOCS), model.transform(DOCS))
+    assert loaded.wv_.index_to_key == model.wv_.index_to_key
+    assert loaded.wv_.most_similar("cat", topn=3) == model.wv_.most_similar("cat", topn=3)
+
+
+def test_pipelines_round_trip(path):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 12)), np.array(["a", "b"] * 20)
+    pipe = Pipeline([("scale", StandardScaler()), ("rnn", SequenceClassifier(**TINY))]).fit(
+        X, y
+    )
+    np.testing.assert_array_equal(
+        round_trip(pipe, path).predict_proba(X), pipe.predict_proba(X)
+    )
+
+    text = Pipeline(
+        [
+            ("w2v", Word2VecTransformer(vector_size=6, min_count=1, random_state=0)),
+            ("minmax", MinMaxScaler()),
+            ("clf", LogisticRegression()),
+        ]
+    ).fit(DOCS, [0, 1, 0] * 10)
+    np.testing.assert_array_equal(
+        round_trip(text, path).predict_proba(DOCS), text.predict_proba(DOCS)
+    )
+
+    text_rnn = Pipeline(
+        [
+            (
+                "w2v",
+                Word2VecTransformer(
+                    output="sequence", vector_size=6, min_count=1, random_state=0
+                ),
+            ),
+            ("rnn", SequenceClassifier(**TINY)),
+        ]
+    ).fit(DOCS, ["x", "y", "x"] * 10)
+    np.testing.assert_array_equal(
+        round_trip(text_rnn, path).predict_proba(DOCS), text_rnn.predict_proba(DOCS)
+    )
+
+
+def test_model_saved_with_cuda_device_loads_on_cpu(path):
+    X, y = sine()
+    model = RNNForecaster(**TINY).fit(X, y)
+    model.device = "cuda"  # as if trained on a GPU: the file records device="cuda"
+    save(model, path)
+    loaded = load(path, device="cpu")
+    assert next(loaded.net_.module_.parameters()).device.type == "cpu"
+    assert loaded.device == "cuda"
+    np.testing.assert_array_equal(loaded.predict(X), RNNForecaster.predict(model, X))
+    if not torch.cuda.is_available():  # the default also falls back to the CPU
+        assert next(load(path).net_.module_.parameters()).device.type == "cpu"
+
+
+def test_unsupported_contents_are_refused_at_save(path):
+    X, y = sine()
+    with pytest.raises(TypeError, match="tokenizer .* cannot be stored"):
+        save(Word2VecTransformer(tokenizer=str.split, min_count=1).fit(DOCS), path)
+    with pytest.raises(TypeError, match="callbacks .* cannot be stored"):
+        from skorch.callbacks import EpochTimer
+
+        save(RNNForecaster(callbacks=[EpochTimer()], **TINY).fit(X, y), path)
+    with pytest.raises(TypeError, match="FunctionTransformer cannot be saved"):
+        from sklearn.preprocessing import FunctionTransformer
+
+        save(FunctionTransformer(), path)
+
+
+# --- hostile files: refused, and nothing in them runs ----------------------------------
+
+
+class Payload:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))  # creates a file if ever unpickled
+
+
+def test_pickle_payload_is_refused_and_not_run(tmp_path):
+    marker = tmp_path / "pwned"
+    evil = tmp_path / "model.safetensors"
+    evil.write_bytes(pickle.dumps(Payload(marker)))
+    with pytest.raises(UnsafeModelFileError, match="not a sklearn_seq model file"):
+        load(evil)
+    assert not marker.exists()
+
+
+def rewrite(path, edit_document=None, edit_tensors=None):
+    with safe_open(str(path), framework="numpy") as f:
+        metadata = f.metadata()
+    tensors = load_file(str(path))
+    document = json.loads(metadata["sklearn_seq"])
+    if edit_document:
+        edit_document(document)
+    if edit_tensors:
+        edit_tensors(tensors, document)
+    save_file(tensors, str(path), metadata={"sklearn_seq": json.dumps(document)})
+
+
+@pytest.fixture
+def saved_forecaster(path):
+    X, y = sine()
+    save(RNNForecaster(**TINY).fit(X, y), path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "class_name",
+    ["os.system", "subprocess.Popen", "builtins.eval", "FunctionTransformer", "Payload"],
+)
+def test_unknown_class_is_refused(saved_forecaster, class_name):
+    rewrite(saved_forecaster, lambda doc: doc["model"].update({"class": class_name}))
+    with pytest.raises(UnsafeModelFileError, match=f"names class '{class_name}'"):
+        load(saved_forecaster)
+
+
+def test_wrong_tensor_shape_is_refused(saved_forecaster):
+    def shrink(tensors, document):
+        name = document["model"]["weights"]["head.weight"]["tensor"]
+        tensors[name] = tensors[name][:, :3].copy()
+
+    rewrite(saved_forecaster, edit_tensors=shrink)
+    with pytest.raises(UnsafeModelFileError, match="tensor 'head.weight' has shape"):
+        load(saved_forecaster)
+
+
+def test_missing_weights_are_refused(saved_forecaster):
+    rewrite(saved_forecaster, lambda doc: doc["model"]["weights"].pop("head.bias"))
+    with pytest.raises(UnsafeModelFileError, match="missing \\['head.bias'\\]"):
+        load(saved_forecaster)
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (
+            lambda doc: doc["model"]["state"].update({"__class__": "x"}),
+            "unexpected attribute",
+        ),
+        (lambda doc: doc["model"]["params"].update({"evil": 1}), "unknown parameters"),
+        (
+            lambda doc: doc["model"]["params"].update({"optimizer": {"optimizer": "os"}}),
+            "unknown optimizer",
+        ),
+        (
+            lambda doc: doc["model"]["params"].update({"lr": {"__reduce__": "os.system"}}),
+            "unexpected value",
+        ),
+        (lambda doc: doc.update({"format": "other"}), "not a sklearn_seq model file"),
+        (lambda doc: doc.update({"version": "99"}), "version '99' is not supported"),
+    ],
+)
+def test_tampered_documents_are_refused(saved_forecaster, edit, match):
+    rewrite(saved_forecaster, edit)
+    with pytest.raises(UnsafeModelFileError, match=match):
+        load(saved_forecaster)
+
+
+def test_garbage_and_foreign_safetensors_are_refused(tmp_path):
+    junk = tmp_path / "junk.safetensors"
+    junk.write_bytes(b"\x00" * 64)
+    with pytest.raises(UnsafeModelFileError, match="not a sklearn_seq model file"):
+        load(junk)
+    foreign = tmp_path / "foreign.safetensors"
+    save_file({"w": np.zeros(3, dtype=np.float32)}, str(foreign))
+    with pytest.raises(UnsafeModelFileError, match="not a sklearn_seq model file"):
+        load(foreign)
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "missing.safetensors")
