@@ -271,3 +271,20 @@ def test_garbage_and_foreign_safetensors_are_refused(tmp_path):
         load(foreign)
     with pytest.raises(FileNotFoundError):
         load(tmp_path / "missing.safetensors")
+
+
+def test_a_model_trained_on_a_gpu_loads_on_the_cpu():
+    """The fixture was fitted with device="cuda" on an H100 and saved there:
+
+    RNNForecaster(device="cuda", max_epochs=20, random_state=0) on
+    make_windows(np.sin(0.1 * np.arange(600)), lookback=30), with its GPU predictions.
+    """
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data"
+    model = load(data / "forecaster_trained_on_cuda.safetensors", device="cpu")
+    assert model.device == "cuda"
+    assert next(model.net_.module_.parameters()).device.type == "cpu"
+    X, _ = make_windows(np.sin(0.1 * np.arange(600)), lookback=30)
+    gpu_predictions = np.load(data / "forecaster_trained_on_cuda_predictions.npy")
+    np.testing.assert_allclose(model.predict(X), gpu_predictions, atol=1e-4)
