@@ -1,4 +1,8 @@
-"""The README's Python code blocks run as written."""
+"""The README's ```python code blocks run as written.
+
+Blocks fenced as ```py are illustrations that need outside resources (a Dask
+scheduler) and are not run.
+"""
 
 import re
 from pathlib import Path
