@@ -3,7 +3,7 @@ TORCH := torch==2.13.0
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test bench clean
 
 $(VENV)/.installed: pyproject.toml Makefile
 	python3 -m venv $(VENV)
@@ -18,13 +18,10 @@ setup: $(VENV)/.installed
 demo: setup
 	MPLBACKEND=Agg $(PY) examples/plot_sine_forecast.py sine_forecast.png
 
-## test: set up, then run the test suite (unit tests, sklearn checks, doctests)
+## test: set up, then lint and run the test suite (unit tests, sklearn checks, doctests)
 test: setup
-	$(PY) -m pytest
-
-lint: setup
-	$(PY) -m pip install --quiet ruff
 	$(VENV)/bin/ruff check sklearn_seq tests examples benchmarks
+	$(PY) -m pytest
 
 bench: setup
 	$(PY) benchmarks/bench_forecaster.py
