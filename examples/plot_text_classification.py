@@ -20,23 +20,16 @@ so the comparison mostly shows the pipelines at work; the table is what it is.
 import sys
 
 import matplotlib.pyplot as plt
-import numpy as np
-from gensim.test.utils import datapath
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import Pipeline
 
 from sklearn_seq import SequenceClassifier, Word2VecTransformer
+from sklearn_seq.datasets import load_movie_review_sentences
 
-texts, labels = [], []
-with open(datapath("pang_lee_polarity.cor"), encoding="latin-1") as f:
-    for line in f:
-        label, text = line.split(" ", 1)
-        labels.append(label.removeprefix("__label__"))
-        texts.append(text)
-y = np.array(labels)
-print(f"{len(texts)} sentences, classes {sorted(set(labels))}")
+texts, y = load_movie_review_sentences(return_X_y=True)
+print(f"{len(texts)} sentences, classes {sorted(set(y.tolist()))}")
 
 # %%
 pipelines = {

@@ -12,6 +12,28 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
 
+def make_rnn(
+    cell: str,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    dropout: float = 0.0,
+    nonlinearity: str = "tanh",
+) -> nn.RNNBase:
+    """A batch-first recurrent layer; ``nonlinearity`` applies to the plain RNN."""
+    kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
+    return _CELLS[cell](
+        input_size,
+        hidden_size,
+        num_layers=num_layers,
+        batch_first=True,
+        bidirectional=bidirectional,
+        dropout=dropout if num_layers > 1 else 0.0,
+        **kwargs,
+    )
+
+
 class RecurrentEncoder(nn.Module):
     """Encode a padded batch of sequences into one vector per sequence.
 
@@ -54,15 +76,8 @@ class RecurrentEncoder(nn.Module):
         pooling: str = "last",
     ):
         super().__init__()
-        kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
-        self.rnn = _CELLS[cell](
-            input_size,
-            hidden_size,
-            num_layers=num_layers,
-            batch_first=True,
-            bidirectional=bidirectional,
-            dropout=dropout if num_layers > 1 else 0.0,
-            **kwargs,
+        self.rnn = make_rnn(
+            cell, input_size, hidden_size, num_layers, bidirectional, dropout, nonlinearity
         )
         self.dropout = nn.Dropout(dropout)
         self.pooling = pooling
@@ -200,14 +215,14 @@ class SequenceDecoder(nn.Module):
             step_size = embedding_dim
         else:
             step_size = n_outputs
-        kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
-        self.decoder = _CELLS[cell](
+        # one-way: the decoder writes the output in order
+        self.decoder = make_rnn(
+            cell,
             step_size + context_size,
             hidden_size,
-            num_layers=num_layers,
-            batch_first=True,
-            dropout=dropout if num_layers > 1 else 0.0,
-            **kwargs,
+            num_layers,
+            dropout=dropout,
+            nonlinearity=nonlinearity,
         )
         self.head = nn.Linear(hidden_size, n_outputs)
 

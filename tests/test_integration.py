@@ -6,11 +6,12 @@ import textwrap
 
 import numpy as np
 import pytest
-from gensim.test.utils import datapath
+from helpers import separable_text
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import Pipeline
 
 from sklearn_seq import SequenceClassifier, Word2VecTransformer
+from sklearn_seq.datasets import load_movie_review_sentences
 
 
 def text_rnn(**rnn):
@@ -37,32 +38,6 @@ def text_rnn(**rnn):
     )
 
 
-def separable_text(n=160, seed=0):
-    """Sentences of filler words with one sentiment word each."""
-    rng = np.random.default_rng(seed)
-    good, bad = ["great", "lovely", "superb", "fine"], ["awful", "dreadful", "poor", "bad"]
-    filler = ["the", "film", "was", "plot", "and", "acting", "a", "very", "quite", "story"]
-    docs, labels = [], []
-    for i in range(n):
-        words = list(rng.choice(filler, rng.integers(3, 12)))
-        words.insert(
-            int(rng.integers(0, len(words) + 1)), rng.choice(good if i % 2 else bad)
-        )
-        docs.append(" ".join(words))
-        labels.append("pos" if i % 2 else "neg")
-    return docs, np.array(labels)
-
-
-def movie_reviews():
-    texts, labels = [], []
-    with open(datapath("pang_lee_polarity.cor"), encoding="latin-1") as f:
-        for line in f:
-            label, text = line.split(" ", 1)
-            labels.append(label.removeprefix("__label__"))
-            texts.append(text)
-    return texts, np.array(labels)
-
-
 def test_text_to_rnn_pipeline_fits_predicts_scores_on_separable_text():
     docs, y = separable_text()
     pipe = text_rnn().fit(docs[:120], y[:120])
@@ -72,7 +47,7 @@ def test_text_to_rnn_pipeline_fits_predicts_scores_on_separable_text():
 
 
 def test_text_to_rnn_grid_search_over_both_steps_on_movie_reviews():
-    texts, y = movie_reviews()
+    texts, y = load_movie_review_sentences(return_X_y=True)
     grid = GridSearchCV(
         text_rnn(max_epochs=2),
         {

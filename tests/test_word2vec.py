@@ -6,6 +6,7 @@ import pytest
 from gensim.models import Word2Vec
 from gensim.test.utils import datapath
 from gensim.utils import simple_preprocess
+from helpers import separable_text
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -13,6 +14,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from sklearn_seq import SequenceClassifier, Word2VecTransformer
+from sklearn_seq.datasets import load_movie_review_sentences
 
 SMALL = {"vector_size": 20, "min_count": 2, "random_state": 0}
 
@@ -26,16 +28,6 @@ def lee():
 @pytest.fixture(scope="module")
 def lee_model(lee):
     return Word2VecTransformer(**SMALL).fit(lee)
-
-
-def load_polarity():
-    texts, labels = [], []
-    with open(datapath("pang_lee_polarity.cor"), encoding="latin-1") as f:
-        for line in f:
-            label, text = line.split(" ", 1)
-            labels.append(label.replace("__label__", ""))
-            texts.append(text)
-    return texts, np.array(labels)
 
 
 @pytest.mark.parametrize(
@@ -199,7 +191,7 @@ def test_clone_unfitted_and_fitted(lee_model, lee):
 
 
 def test_pipeline_grid_search_on_movie_reviews():
-    texts, y = load_polarity()
+    texts, y = load_movie_review_sentences(return_X_y=True)
     pipe = Pipeline(
         [
             ("w2v", Word2VecTransformer(min_count=1, epochs=5, random_state=0)),
@@ -222,15 +214,7 @@ def test_pipeline_grid_search_on_movie_reviews():
 
 
 def test_sequence_output_feeds_sequence_classifier():
-    rng = np.random.default_rng(0)
-    good, bad = ["great", "fine", "lovely", "superb"], ["awful", "poor", "dreadful", "bad"]
-    filler = ["the", "film", "was", "and", "plot", "acting", "a", "very"]
-    docs, y = [], []
-    for i in range(200):
-        words = list(rng.choice(filler, rng.integers(3, 10)))
-        words.insert(int(rng.integers(0, len(words))), rng.choice(good if i % 2 else bad))
-        docs.append(" ".join(words))
-        y.append("pos" if i % 2 else "neg")
+    docs, y = separable_text(200)
     pipe = Pipeline(
         [
             (

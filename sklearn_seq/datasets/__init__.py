@@ -14,7 +14,7 @@ from importlib import resources
 import numpy as np
 from sklearn.utils import Bunch
 
-__all__ = ["load_gunpoint", "load_italy_power_demand"]
+__all__ = ["load_gunpoint", "load_italy_power_demand", "load_movie_review_sentences"]
 
 _DESCR = {
     "gunpoint": (
@@ -106,3 +106,48 @@ def load_italy_power_demand(*, return_X_y: bool = False):
     ((67, 24), (1029, 24))
     """
     return _load("italypowerdemand", return_X_y)
+
+
+def load_movie_review_sentences(*, return_X_y: bool = False):
+    """Load 200 labelled movie-review sentences (Pang and Lee's polarity data).
+
+    The sentences ship inside gensim (``gensim.test.utils.datapath(
+    "pang_lee_polarity.cor")``, latin-1), so nothing is downloaded: 100
+    positive and 100 negative, lower-cased and tokenized by spaces.
+
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        Return ``(texts, labels)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : Bunch
+        ``data`` (list of 200 str), ``target`` (array of "neg" / "pos") and
+        ``DESCR``.
+
+    Examples
+    --------
+    >>> from sklearn_seq.datasets import load_movie_review_sentences
+    >>> texts, labels = load_movie_review_sentences(return_X_y=True)
+    >>> len(texts), sorted(set(labels.tolist()))
+    (200, ['neg', 'pos'])
+    """
+    from gensim.test.utils import datapath
+
+    texts, labels = [], []
+    with open(datapath("pang_lee_polarity.cor"), encoding="latin-1") as f:
+        for line in f:
+            label, text = line.rstrip("\n").split(" ", 1)
+            labels.append(label.removeprefix("__label__"))
+            texts.append(text)
+    if return_X_y:
+        return texts, np.array(labels)
+    return Bunch(
+        data=texts,
+        target=np.array(labels),
+        DESCR=(
+            "Movie-review sentences with their sentiment (Pang and Lee, 2005), the "
+            "sample of 200 that gensim ships for its tests."
+        ),
+    )
