@@ -10,10 +10,9 @@ as a hand-written loop usually does. Prints the ratio (goal <= 1.15).
 Run: ``python benchmarks/bench_classifier.py``
 """
 
-import time
-
 import numpy as np
 import torch
+from _timing import timed
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
 
@@ -84,15 +83,6 @@ def fit_reference(X, y):
             opt.step()
         schedule.step()
     return model
-
-
-def timed(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def main():

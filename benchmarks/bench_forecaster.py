@@ -9,10 +9,9 @@ the raw module's forward under ``torch.no_grad()`` (goal <= 5).
 Run: ``python benchmarks/bench_forecaster.py``
 """
 
-import time
-
 import numpy as np
 import torch
+from _timing import timed
 from torch import nn
 
 from sklearn_seq import RNNForecaster, make_windows
@@ -49,15 +48,6 @@ def fit_reference(X, y):
             nn.utils.clip_grad_norm_(model.parameters(), CLIP)
             opt.step()
     return model
-
-
-def timed(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def main():
