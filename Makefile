@@ -3,7 +3,7 @@ TORCH := torch==2.13.0
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test docs bench clean
 
 $(VENV)/.installed: pyproject.toml Makefile
 	python3 -m venv $(VENV)
@@ -23,6 +23,14 @@ test: setup
 	$(VENV)/bin/ruff check sklearn_seq tests examples benchmarks
 	$(PY) -m pytest
 
+$(VENV)/.docs-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[docs]"
+	touch $@
+
+## docs: build the documentation (runs every example for the gallery); warnings are errors
+docs: $(VENV)/.docs-installed
+	MPLBACKEND=Agg $(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
+
 bench: setup
 	$(PY) benchmarks/bench_forecaster.py
 	$(PY) benchmarks/bench_classifier.py
@@ -30,4 +38,4 @@ bench: setup
 	$(PY) benchmarks/bench_parallel.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache docs/_build docs/generated docs/auto_examples

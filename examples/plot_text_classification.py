@@ -1,7 +1,7 @@
 """
-==================================================
+===================================================
 Movie-review sentiment: Word2Vec features vs TF-IDF
-==================================================
+===================================================
 
 200 movie-review sentences (Pang and Lee's polarity data, shipped with gensim),
 half positive and half negative. Three pipelines, compared by 5-fold

@@ -1,7 +1,7 @@
 """
-===============================================
+==================================================
 Classifying GunPoint gestures with a recurrent net
-===============================================
+==================================================
 
 GunPoint (UCR archive): the X coordinate of an actor's hand over 150 frames,
 either drawing a replica gun from a holster (class 1) or just pointing a finger

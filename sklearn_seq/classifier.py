@@ -97,7 +97,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         Time steps of a 2-D training array (only set for 2-D ``X``).
     n_epochs_ : int
         Epochs trained in total.
-    x_mean_, x_scale_ : ndarray of shape (n_channels_in_,)
+    x_mean_, x_scale_ : ndarray of shape ``(n_channels_in_,)``
         Input standardization (only with ``standardize=True``).
 
     See Also

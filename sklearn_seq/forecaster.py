@@ -90,7 +90,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         Shape of one target row (``()`` for a 1-D ``y``).
     n_epochs_ : int
         Epochs trained in total.
-    x_mean_, x_scale_ : ndarray of shape (n_channels_in_,)
+    x_mean_, x_scale_ : ndarray of shape ``(n_channels_in_,)``
         Input standardization (only with ``standardize=True``).
     y_mean_, y_scale_ : ndarray of shape (n_outputs,)
         Target standardization (only with ``standardize=True``).
@@ -219,7 +219,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
 
         Returns
         -------
-        y_pred : ndarray of shape (n,) + target_shape_
+        y_pred : ndarray of shape ``(n,) + target_shape_``
             Predictions in the units of ``y``.
         """
         check_is_fitted(self)

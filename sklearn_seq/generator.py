@@ -431,7 +431,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
 
         Returns
         -------
-        y_pred : ndarray of shape (n,) + target_shape_, or list
+        y_pred : ndarray of shape ``(n,) + target_shape_``, or list
             Numeric outputs in the units of ``y``; or a list of strings, or of
             token lists, each stopped at the end marker or at ``max_length_``.
         """
