@@ -6,14 +6,13 @@ import pytest
 from gensim.models import Word2Vec
 from gensim.test.utils import datapath
 from gensim.utils import simple_preprocess
-from helpers import separable_text
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
-from sklearn_seq import SequenceClassifier, Word2VecTransformer
+from sklearn_seq import Word2VecTransformer
 from sklearn_seq.datasets import load_movie_review_sentences
 
 SMALL = {"vector_size": 20, "min_count": 2, "random_state": 0}
@@ -211,28 +210,6 @@ def test_pipeline_grid_search_on_movie_reviews():
     assert len(grid.cv_results_["params"]) == 8
     assert 0.0 <= grid.best_score_ <= 1.0
     assert set(grid.predict(texts[:10])) <= {"pos", "neg"}
-
-
-def test_sequence_output_feeds_sequence_classifier():
-    docs, y = separable_text(200)
-    pipe = Pipeline(
-        [
-            (
-                "w2v",
-                Word2VecTransformer(
-                    output="sequence",
-                    vector_size=16,
-                    min_count=1,
-                    sg=1,
-                    epochs=30,
-                    random_state=0,
-                ),
-            ),
-            ("rnn", SequenceClassifier(hidden_size=16, max_epochs=20, random_state=0)),
-        ]
-    )
-    pipe.fit(docs[:150], y[:150])
-    assert pipe.score(docs[150:], y[150:]) > 0.9
 
 
 # --- pretrained vectors ---------------------------------------------------------------
