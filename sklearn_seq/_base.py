@@ -161,6 +161,10 @@ class RecurrentEstimator(BaseEstimator):
     def _build_module(self, n_channels: int, n_outputs: int):
         raise NotImplementedError
 
+    def _net_kwargs(self) -> dict:
+        """Extra skorch net arguments derived from fitted state (e.g. loss weights)."""
+        return {}
+
     # --- shared helpers ------------------------------------------------------------
     def _encoder_kwargs(self, n_channels: int) -> dict:
         return {
@@ -273,12 +277,11 @@ class RecurrentEstimator(BaseEstimator):
         y: np.ndarray,
         n_outputs: int,
         extra_inputs: dict | None = None,
-        **net_kwargs,
     ):
         """Build (or reuse, with ``warm_start``) and train ``net_`` on scaled input.
 
         ``extra_inputs`` are more arrays for the module's ``forward`` (one row per
-        sample); ``net_kwargs`` go to the skorch net (e.g. ``criterion__weight``).
+        sample).
         """
         if self.optimizer not in OPTIMIZERS and not _is_optimizer_class(self.optimizer):
             raise ValueError(
@@ -294,7 +297,7 @@ class RecurrentEstimator(BaseEstimator):
                 self.net_.partial_fit(inputs, y)
             else:
                 module = self._build_module(seqs.n_channels, n_outputs)
-                self.net_ = self._make_net(module, seed, **net_kwargs)
+                self.net_ = self._make_net(module, seed, **self._net_kwargs())
                 self.net_.fit(inputs, y)
         self.n_epochs_ = len(self.net_.history)
         return self

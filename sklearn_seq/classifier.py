@@ -97,6 +97,8 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         Time steps of a 2-D training array (only set for 2-D ``X``).
     n_epochs_ : int
         Epochs trained in total.
+    class_weights_ : ndarray of shape (n_classes,) or None
+        Loss weight of each class in ``classes_`` order (from ``class_weight``).
     x_mean_, x_scale_ : ndarray of shape ``(n_channels_in_,)``
         Input standardization (only with ``standardize=True``).
 
@@ -234,7 +236,12 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         weights = compute_class_weight(
             self.class_weight, classes=self.classes_, y=self.classes_[y_encoded]
         )
-        return torch.from_numpy(weights.astype(np.float32))
+        return weights.astype(np.float32)
+
+    def _net_kwargs(self) -> dict:
+        if getattr(self, "class_weights_", None) is None:
+            return {}
+        return {"criterion__weight": torch.from_numpy(self.class_weights_)}
 
     def fit(self, X, y):
         """Fit the classifier.
@@ -255,11 +262,9 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         seqs = self._check_input(X, reset=not self._is_warm())
         y_encoded = self._encode_labels(y, seqs.n_samples)
         self._fit_input_scaler(seqs)
-        weights = self._class_weights(y_encoded)
-        net_kwargs = {} if weights is None else {"criterion__weight": weights}
-        return self._fit_net(
-            seqs, y_encoded.astype(np.int64), n_outputs=len(self.classes_), **net_kwargs
-        )
+        if not self._is_warm():
+            self.class_weights_ = self._class_weights(y_encoded)
+        return self._fit_net(seqs, y_encoded.astype(np.int64), n_outputs=len(self.classes_))
 
     def predict_proba(self, X):
         """Class probabilities of each sequence.

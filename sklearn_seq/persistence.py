@@ -312,7 +312,9 @@ class _Reader:
             device = (
                 est.device if est.device == "cpu" or torch.cuda.is_available() else "cpu"
             )
-        est.net_ = est._make_net(module, seed=0, device=device).initialize()
+        est.net_ = est._make_net(
+            module, seed=0, device=device, **est._net_kwargs()
+        ).initialize()
         est.net_.history = History(node.get("history", []))
 
 

@@ -72,6 +72,10 @@ def test_classifier_round_trip(path, labels):
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     assert loaded.classes_.tolist() == model.classes_.tolist()
+    # the balanced loss weights come back too, for further training
+    np.testing.assert_array_equal(
+        loaded.net_.criterion_.weight.numpy(), model.net_.criterion_.weight.numpy()
+    )
 
 
 @pytest.mark.parametrize("kind", ["chars", "tokens", "numeric"])
