@@ -27,9 +27,11 @@ __all__ = [
     "BatchDataset",
     "Sequences",
     "check_sequences",
+    "check_n_targets",
     "check_target",
     "iter_batches",
     "keep_batch",
+    "require_y",
 ]
 
 
@@ -219,15 +221,29 @@ def check_sequences(X, *, name: str = "X") -> Sequences:
     )
 
 
+def require_y(y, estimator_name: str) -> None:
+    """Refuse a missing target (the message scikit-learn's checks expect)."""
+    if y is None:
+        raise ValueError(
+            f"{estimator_name} requires y to be passed, but the target y is None."
+        )
+
+
+def check_n_targets(n_targets: int, n_samples: int) -> None:
+    """Refuse a target whose row count differs from the number of sequences."""
+    if n_targets != n_samples:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: X has {n_samples} "
+            f"sequences, y has {n_targets} targets."
+        )
+
+
 def check_target(y, n_samples: int, estimator_name: str) -> np.ndarray:
     """Validate a numeric target with one row per sequence.
 
     Returns a float64 array of shape ``(n_samples, *target_shape)``.
     """
-    if y is None:
-        raise ValueError(
-            f"{estimator_name} requires y to be passed, but the target y is None."
-        )
+    require_y(y, estimator_name)
     if sparse.issparse(y):
         raise TypeError("Sparse targets are not supported; pass a dense array.")
     if hasattr(y, "to_numpy"):  # pandas Series / DataFrame
@@ -235,11 +251,7 @@ def check_target(y, n_samples: int, estimator_name: str) -> np.ndarray:
     y = _as_float(y, "y")
     if y.ndim == 0:
         raise ValueError("y must be an array with one row per sequence, got a scalar.")
-    if y.shape[0] != n_samples:
-        raise ValueError(
-            f"X and y have inconsistent numbers of samples: X has {n_samples} "
-            f"sequences, y has {y.shape[0]} rows."
-        )
+    check_n_targets(y.shape[0], n_samples)
     if y.size == 0:
         raise ValueError(f"y is empty (shape {y.shape}).")
     _check_finite(y, "y")

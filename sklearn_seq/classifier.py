@@ -15,6 +15,7 @@ from torch import nn
 
 from ._base import RecurrentEstimator
 from ._modules import SequenceToVector
+from ._sequences import check_n_targets, require_y
 
 
 class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
@@ -197,16 +198,9 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         )
 
     def _encode_labels(self, y, n_samples: int) -> np.ndarray:
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
+        require_y(y, type(self).__name__)
         y = column_or_1d(y, warn=True)
-        if len(y) != n_samples:
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: X has {n_samples} "
-                f"sequences, y has {len(y)} labels."
-            )
+        check_n_targets(len(y), n_samples)
         check_classification_targets(y)
         if self._is_warm():
             unseen = np.setdiff1d(y, self.classes_)

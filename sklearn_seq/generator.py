@@ -16,7 +16,14 @@ from torch import nn
 
 from ._base import RecurrentEstimator
 from ._modules import SequenceCrossEntropy, SequenceDecoder
-from ._sequences import Sequences, check_sequences, check_target, iter_batches
+from ._sequences import (
+    Sequences,
+    check_n_targets,
+    check_sequences,
+    check_target,
+    iter_batches,
+    require_y,
+)
 
 START, END = "<start>", "<end>"
 _IGNORE = -100  # loss target of the padding after the end marker
@@ -281,11 +288,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
     # --- targets ----------------------------------------------------------------------
     def _encode_tokens(self, y, n_samples: int):
         sequences = [list(item) for item in y]
-        if len(sequences) != n_samples:
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: X has {n_samples}, "
-                f"y has {len(sequences)}."
-            )
+        check_n_targets(len(sequences), n_samples)
         for i, seq in enumerate(sequences):
             if not seq:
                 raise ValueError(f"y[{i}] is an empty sequence; targets need >= 1 token.")
@@ -354,10 +357,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         self._validate_params()
         warm = self._is_warm()
         seqs = self._check_input(X, reset=not warm)
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
+        require_y(y, type(self).__name__)
         kind = _target_kind(y)
         if warm and kind != self.target_kind_:
             raise ValueError(
