@@ -1,0 +1,62 @@
+"""Predictions pinned before the estimators were refactored onto one core.
+
+The same ``random_state`` must keep giving the same model. Inference runs in
+float64 since these values were recorded in float32, so they are compared to
+float32 rounding of the network's outputs (``rtol=1e-5``), not bit for bit.
+"""
+
+import numpy as np
+from numpy.testing import assert_allclose
+
+from sklearn_seq import RNNForecaster, SequenceClassifier, SequenceGenerator, make_windows
+from sklearn_seq.datasets import load_italy_power_demand
+
+RTOL = 1e-5
+
+
+def test_forecaster_predictions_are_pinned():
+    series = np.sin(0.1 * np.arange(300)) + 0.01 * np.arange(300)
+    X, y = make_windows(series, lookback=20)
+    model = RNNForecaster(hidden_size=8, max_epochs=3, random_state=0).fit(X, y)
+    assert_allclose(
+        model.predict(X[:3]),
+        [1.2804346182007447, 1.2789277138198092, 1.2763720630903301],
+        rtol=RTOL,
+    )
+    assert_allclose(
+        model.forecast(X[-1], steps=3),
+        [1.4062059199274137, 1.3664362513253807, 1.343146347919527],
+        rtol=RTOL,
+    )
+
+
+def test_classifier_probabilities_are_pinned():
+    X_train, X_test, y_train, _ = load_italy_power_demand(return_X_y=True)
+    clf = SequenceClassifier(
+        hidden_size=8, max_epochs=3, class_weight="balanced", random_state=0
+    ).fit(X_train, y_train)
+    expected = [
+        [0.46634130839198695, 0.533658691608013],
+        [0.5067832927239773, 0.4932167072760227],
+        [0.5047859577901641, 0.49521404220983595],
+    ]
+    assert_allclose(clf.predict_proba(X_test[:3]), expected, rtol=RTOL)
+
+
+def test_generator_outputs_are_pinned():
+    rng = np.random.RandomState(0)
+    V = rng.rand(60, 3)
+    numeric = SequenceGenerator(hidden_size=8, max_epochs=3, random_state=0)
+    numeric.fit(V, np.cumsum(V, axis=1))
+    expected = [
+        [0.9258971277145572, 0.9472258728977052, 0.9635227360284737],
+        [0.9040179066464822, 0.9116004000353325, 0.9180901521834681],
+    ]
+    assert_allclose(numeric.predict(V[:2]), expected, rtol=RTOL)
+    seqs = [rng.rand(rng.randint(3, 8), 2) for _ in range(40)]
+    words = ["ab" if s[:, 0].mean() > 0.5 else "ba" for s in seqs]
+    tokens = SequenceGenerator(hidden_size=8, max_epochs=40, random_state=0).fit(
+        seqs, words
+    )
+    assert tokens.predict(seqs[:4]) == ["ab", "ab", "ab", "ab"]
+    assert tokens.sample(seqs[:4], random_state=0) == ["a", "", "ab", "ba"]
