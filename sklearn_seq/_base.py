@@ -11,8 +11,8 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import StratifiedShuffleSplit
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import (
     Callback,
     EarlyStopping,
@@ -20,9 +20,20 @@ from skorch.callbacks import (
     LRScheduler,
     ProgressBar,
 )
+from skorch.history import History
 from torch.utils.data import Subset
 
-from ._sequences import BatchDataset, Sequences, check_sequences, iter_batches, keep_batch
+from ._modules import evaluating
+from ._sequences import (
+    BatchDataset,
+    Sequences,
+    check_sequences,
+    iter_batches,
+    keep_batch,
+    require_y,
+)
+from ._targets import TargetCodec
+from ._validation import derive_seed, nonzero_scale
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -123,9 +134,11 @@ class RecurrentEstimator(BaseEstimator):
     """Shared core of the recurrent estimators (not for direct use).
 
     Subclasses list the shared parameters in their own ``__init__`` (as
-    scikit-learn requires) and implement ``_build_module`` plus the data
-    handling that is theirs. This class builds the skorch net ``net_`` in
-    ``fit``, seeds it, and runs batched inference.
+    scikit-learn requires) and provide what is theirs: a target codec
+    (``_make_codec``), a network (``_build_module``), a loss (``_criterion``).
+    This class holds the one fit template (validate, check inputs, fit or
+    reuse the codec, scale, train the skorch net ``net_``), the one inference
+    loop, and rebuilding ``net_`` from saved weights.
     """
 
     _parameter_constraints: dict = {
@@ -157,6 +170,11 @@ class RecurrentEstimator(BaseEstimator):
     _net_class = None  # a skorch NeuralNet class
     _criterion = None  # a torch loss class
     _stratified_split = False
+    _vector_input = False  # read a 2-D X as conditioning vectors
+
+    def _make_codec(self, y=None) -> TargetCodec:
+        """An unfitted target codec for ``y`` (None: for the fitted targets)."""
+        raise NotImplementedError
 
     def _build_module(self, n_channels: int, n_outputs: int):
         raise NotImplementedError
@@ -164,6 +182,13 @@ class RecurrentEstimator(BaseEstimator):
     def _net_kwargs(self) -> dict:
         """Extra skorch net arguments derived from fitted state (e.g. loss weights)."""
         return {}
+
+    def _extra_inputs(self, codec: TargetCodec, targets: np.ndarray) -> dict:
+        """More arrays for the module's ``forward`` in training (one row per sample)."""
+        return {}
+
+    def _check_layout(self, seqs: Sequences, reset: bool) -> None:
+        """Record (``reset``) or check an input layout the estimator depends on."""
 
     # --- shared helpers ------------------------------------------------------------
     def _encoder_kwargs(self, n_channels: int) -> dict:
@@ -182,34 +207,38 @@ class RecurrentEstimator(BaseEstimator):
 
     def _check_input(self, X, *, reset: bool) -> Sequences:
         """Validate X; on ``reset`` record its layout, else check it matches."""
-        seqs = check_sequences(X)
+        seqs = check_sequences(X, vectors=self._vector_input)
+        self._check_layout(seqs, reset)
         name = type(self).__name__
         if reset:
             self.n_channels_in_ = seqs.n_channels
-            if seqs.kind == "2d":
-                self.n_features_in_ = seqs.values.shape[1]
+            if seqs.n_features is not None:
+                self.n_features_in_ = seqs.n_features
             elif hasattr(self, "n_features_in_"):
                 del self.n_features_in_
             return seqs
-        if seqs.n_channels != self.n_channels_in_:
+        if seqs.n_channels != self.n_channels_in_ and seqs.kind != "vectors":
             raise ValueError(
                 f"X has {seqs.n_channels} channels, but {name} was fitted on "
                 f"sequences with {self.n_channels_in_} channels."
             )
         n_features = getattr(self, "n_features_in_", None)
-        if seqs.kind == "2d" and n_features is not None:
-            if seqs.values.shape[1] != n_features:
-                raise ValueError(
-                    f"X has {seqs.values.shape[1]} features, but {name} is expecting "
-                    f"{n_features} features as input (a 2-D X holds sequences of "
-                    f"{n_features} time steps; pass a list for other lengths)."
-                )
+        if None not in (seqs.n_features, n_features) and seqs.n_features != n_features:
+            hint = (
+                f" (a 2-D X holds sequences of {n_features} time steps; pass a list "
+                "for other lengths)"
+                if seqs.kind == "2d"
+                else ""
+            )
+            raise ValueError(
+                f"X has {seqs.n_features} features, but {name} is expecting "
+                f"{n_features} features as input{hint}."
+            )
         return seqs
 
-    def _fit_input_scaler(self, seqs: Sequences) -> None:
-        """Learn per-channel statistics (with ``standardize``, unless warm)."""
-        if self.standardize and not self._is_warm():
-            self.x_mean_, self.x_scale_ = channel_stats(seqs)
+    def _target_codec(self) -> TargetCodec:
+        """The fitted target codec, rebuilt from the fitted attributes."""
+        return self._make_codec().restore(self)
 
     def _scale_inputs(self, seqs: Sequences) -> Sequences:
         if not self.standardize:
@@ -271,62 +300,131 @@ class RecurrentEstimator(BaseEstimator):
             **net_kwargs,
         )
 
-    def _fit_net(
-        self,
-        seqs: Sequences,
-        y: np.ndarray,
-        n_outputs: int,
-        extra_inputs: dict | None = None,
-    ):
-        """Build (or reuse, with ``warm_start``) and train ``net_`` on scaled input.
-
-        ``extra_inputs`` are more arrays for the module's ``forward`` (one row per
-        sample).
-        """
+    def _fit(self, X, y):
+        """The fit template: validate, check inputs, encode y, scale, train."""
+        self._validate_params()
         if self.optimizer not in OPTIMIZERS and not _is_optimizer_class(self.optimizer):
             raise ValueError(
                 f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
                 f"subclass, got {self.optimizer!r}."
             )
         warm = self._is_warm()
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        seqs = self._check_input(X, reset=not warm)
+        require_y(y, type(self).__name__)
+        if warm:
+            codec = self._target_codec()
+        else:
+            codec = self._make_codec(y).fit(y, seqs.n_samples)
+            vars(self).update(codec.state())
+            self.n_outputs_ = codec.n_outputs
+        targets = codec.transform(y, seqs.n_samples)
+        if self.standardize and not warm:
+            self.x_mean_, self.x_scale_ = channel_stats(seqs)
+        seed = derive_seed(self.random_state)
         seqs = self._scale_inputs(seqs)
-        inputs = {"values": seqs.values, "lengths": seqs.lengths, **(extra_inputs or {})}
+        inputs = {
+            "values": seqs.values,
+            "lengths": seqs.lengths,
+            **self._extra_inputs(codec, targets),
+        }
         with seeded(seed):
             if warm:
-                self.net_.partial_fit(inputs, y)
+                self.net_.partial_fit(inputs, targets)
             else:
-                module = self._build_module(seqs.n_channels, n_outputs)
+                module = self._build_module(seqs.n_channels, self.n_outputs_)
                 self.net_ = self._make_net(module, seed, **self._net_kwargs())
-                self.net_.fit(inputs, y)
+                self.net_.fit(inputs, targets)
         self.n_epochs_ = len(self.net_.history)
         return self
 
-    def _forward(self, seqs: Sequences) -> np.ndarray:
-        """Run the trained module over all (unscaled) sequences, in eval mode."""
+    def _infer(self, seqs: Sequences, step=None) -> np.ndarray:
+        """Run the trained module over (unscaled) sequences, batch by batch.
+
+        ``step(module, values, lengths)`` computes one batch's outputs; the
+        default is ``module(values, lengths)``. On the CPU the module runs in
+        float64 (see :func:`~sklearn_seq._modules.evaluating`), so a
+        sequence's output does not depend on its batch-mates beyond float64
+        rounding.
+        """
         seqs = self._scale_inputs(seqs)
         module = self.net_.module_
         device = next(module.parameters()).device
-        was_training = module.training
-        module.eval()
-        try:
-            with torch.no_grad():
-                out = [
-                    module(values, lengths)[:n].cpu().numpy()
-                    for values, lengths, n in iter_batches(seqs, self.batch_size, device)
-                ]
-        finally:
-            module.train(was_training)
-        return np.concatenate(out).astype(np.float64)
+        with evaluating(module) as dtype:
+            out = [
+                (step or type(module).__call__)(module, values, lengths).cpu().numpy()
+                for values, lengths in iter_batches(seqs, self.batch_size, device, dtype)
+            ]
+        return np.concatenate(out)
+
+    def get_weights(self) -> dict[str, np.ndarray]:
+        """The trained network's weights, as float arrays by name.
+
+        Returns
+        -------
+        weights : dict of str to ndarray
+            The module's ``state_dict`` on the CPU; :meth:`set_weights` takes it.
+        """
+        check_is_fitted(self)
+        state = self.net_.module_.state_dict()
+        return {key: value.detach().cpu().numpy() for key, value in state.items()}
+
+    def set_weights(self, weights, *, device=None, history=None):
+        """Rebuild ``net_`` from weights, on an estimator whose fitted attributes are set.
+
+        This is how a saved model is restored: set the fitted attributes
+        (``n_channels_in_``, the target codec's state ...), then call this.
+
+        Parameters
+        ----------
+        weights : dict of str to array-like
+            As returned by :meth:`get_weights`.
+        device : {"cpu", "cuda"} or None, default=None
+            Where to put the network; None keeps ``device`` when it is
+            available and uses the CPU otherwise.
+        history : list of dict or None, default=None
+            The per-epoch training records to restore in ``net_.history``.
+
+        Returns
+        -------
+        self : estimator
+            With ``net_`` predicting as the network the weights came from.
+
+        Raises
+        ------
+        ValueError
+            When a weight is missing, unexpected, or of the wrong shape.
+        """
+        self.n_outputs_ = self._target_codec().n_outputs
+        module = self._build_module(self.n_channels_in_, self.n_outputs_)
+        expected = module.state_dict()
+        if set(weights) != set(expected):
+            raise ValueError(
+                f"the weights do not fit a {type(self).__name__}: missing "
+                f"{sorted(set(expected) - set(weights))}, unexpected "
+                f"{sorted(set(weights) - set(expected))}."
+            )
+        for key, value in weights.items():
+            if tuple(np.shape(value)) != tuple(expected[key].shape):
+                raise ValueError(
+                    f"tensor {key!r} has shape {tuple(np.shape(value))} in the weights, "
+                    f"but the model needs {tuple(expected[key].shape)}."
+                )
+        module.load_state_dict(
+            {key: torch.as_tensor(np.array(value)) for key, value in weights.items()}
+        )
+        if device is None:
+            available = self.device == "cpu" or torch.cuda.is_available()
+            device = self.device if available else "cpu"
+        self.net_ = self._make_net(module, seed=0, device=device, **self._net_kwargs())
+        self.net_.initialize()
+        self.net_.history = History(list(history or []))
+        return self
 
 
 def channel_stats(seqs: Sequences) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel mean and standard deviation over the valid time steps."""
     valid = seqs.values[seqs.mask()].astype(np.float64)  # (n_valid_steps, C)
-    mean = valid.mean(axis=0)
-    scale = valid.std(axis=0)
-    scale[scale < 1e-12] = 1.0
-    return mean, scale
+    return valid.mean(axis=0), nonzero_scale(valid.std(axis=0))
 
 
 def standardize(seqs: Sequences, mean: np.ndarray, scale: np.ndarray) -> Sequences:

@@ -45,8 +45,9 @@ class Sequences:
         The sequences, zero-padded after each sequence's end.
     lengths : ndarray of shape (n_samples,), int64
         The true length of each sequence.
-    kind : {"2d", "3d", "list"}
-        The layout the user gave.
+    kind : {"2d", "3d", "list", "vectors"}
+        The layout the user gave; ``"vectors"`` is a 2-D X read as one
+        conditioning vector per sample (each a sequence of length 1).
     """
 
     values: np.ndarray
@@ -60,6 +61,14 @@ class Sequences:
     @property
     def n_channels(self) -> int:
         return self.values.shape[2]
+
+    @property
+    def n_features(self) -> int | None:
+        """scikit-learn's ``n_features_in_`` for 2-D input (time steps, or vector
+        features); None for other layouts."""
+        if self.kind == "2d":
+            return self.values.shape[1]
+        return self.values.shape[2] if self.kind == "vectors" else None
 
     def mask(self) -> np.ndarray:
         """Boolean ``(n_samples, max_length)`` mask of the valid time steps."""
@@ -164,7 +173,7 @@ def _from_list(X, name: str) -> Sequences:
     return Sequences(values, lengths, "list")
 
 
-def check_sequences(X, *, name: str = "X") -> Sequences:
+def check_sequences(X, *, name: str = "X", vectors: bool = False) -> Sequences:
     """Validate sequence input in any supported layout.
 
     Parameters
@@ -173,6 +182,9 @@ def check_sequences(X, *, name: str = "X") -> Sequences:
         Sequences in one of the package's layouts.
     name : str, default="X"
         Name used in error messages.
+    vectors : bool, default=False
+        Read a 2-D X as conditioning vectors ``(n, d)``: each becomes a
+        sequence of one step with ``d`` channels (kind ``"vectors"``).
 
     Returns
     -------
@@ -214,6 +226,8 @@ def check_sequences(X, *, name: str = "X") -> Sequences:
     if n_channels == 0:
         raise ValueError(f"{name} has 0 channels (shape={shape}).")
     _check_finite(arr, name)
+    if vectors and kind == "2d":
+        arr, length, kind = arr.transpose(0, 2, 1), 1, "vectors"
     return Sequences(
         np.ascontiguousarray(arr, dtype=np.float32),
         np.full(n, length, dtype=np.int64),
@@ -238,12 +252,11 @@ def check_n_targets(n_targets: int, n_samples: int) -> None:
         )
 
 
-def check_target(y, n_samples: int, estimator_name: str) -> np.ndarray:
+def check_target(y, n_samples: int) -> np.ndarray:
     """Validate a numeric target with one row per sequence.
 
     Returns a float64 array of shape ``(n_samples, *target_shape)``.
     """
-    require_y(y, estimator_name)
     if sparse.issparse(y):
         raise TypeError("Sparse targets are not supported; pass a dense array.")
     if hasattr(y, "to_numpy"):  # pandas Series / DataFrame
@@ -258,27 +271,16 @@ def check_target(y, n_samples: int, estimator_name: str) -> np.ndarray:
     return y
 
 
-_ROW_MULTIPLE = 8  # inference batches are padded to a multiple of this many rows
+def iter_batches(seqs: Sequences, batch_size: int, device="cpu", dtype=torch.float32):
+    """Yield ``(values, lengths)`` tensors for inference, batch by batch.
 
-
-def iter_batches(seqs: Sequences, batch_size: int, device="cpu"):
-    """Yield ``(values, lengths, n)`` tensors for inference, batch by batch.
-
-    Each batch is padded to its own longest sequence, and with all-zero rows
-    (of that same length) to a multiple of 8 rows; only the first ``n`` rows
-    are real. float32 matrix products round differently for one row than for
-    several, so the fixed row granularity makes a sample's prediction the same,
-    bit for bit, whether it is predicted alone or among others.
+    Each batch is padded to its own longest sequence; ``values`` has ``dtype``
+    on ``device`` and ``lengths`` stays on the CPU (as packing wants it).
     """
     for start in range(0, seqs.n_samples, batch_size):
         batch = seqs.take(slice(start, start + batch_size))
-        n = batch.n_samples
-        rows = -(-n // _ROW_MULTIPLE) * _ROW_MULTIPLE
-        values = np.zeros((rows, *batch.values.shape[1:]), dtype=np.float32)
-        values[:n] = batch.values
-        lengths = np.full(rows, batch.values.shape[1], dtype=np.int64)
-        lengths[:n] = batch.lengths
-        yield torch.from_numpy(values).to(device), torch.from_numpy(lengths), n
+        values = torch.from_numpy(batch.values).to(device=device, dtype=dtype)
+        yield values, torch.from_numpy(batch.lengths)
 
 
 class BatchDataset(Dataset):

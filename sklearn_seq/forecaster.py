@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted
@@ -11,10 +9,14 @@ from skorch import NeuralNetRegressor
 from torch import nn
 
 from ._base import RecurrentEstimator
+from ._docs import shared_docs
 from ._modules import SequenceToVector
-from ._sequences import Sequences, check_target
+from ._sequences import Sequences
+from ._targets import ScaledTargets
+from ._validation import check_count
 
 
+@shared_docs
 class RNNForecaster(RegressorMixin, RecurrentEstimator):
     """Recurrent neural network forecaster (LSTM, GRU or plain RNN).
 
@@ -26,73 +28,15 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
 
     Parameters
     ----------
-    cell : {"lstm", "gru", "rnn"}, default="lstm"
-        Recurrent cell.
-    hidden_size : int, default=64
-        Units per recurrent layer and direction.
-    num_layers : int, default=1
-        Stacked recurrent layers.
-    bidirectional : bool, default=False
-        Also read each window backwards.
-    dropout : float, default=0.0
-        Dropout between stacked layers and before the output layer.
-    nonlinearity : {"tanh", "relu"}, default="tanh"
-        Activation of the plain ``"rnn"`` cell (ignored by LSTM and GRU).
-    max_epochs : int, default=100
-        Training epochs (fewer with ``early_stopping``).
-    batch_size : int, default=32
-        Windows per gradient step (and per inference batch).
-    lr : float, default=3e-3
-        Learning rate.
-    lr_schedule : {"cosine", "plateau"} or None, default=None
-        Learning-rate schedule: cosine annealing to zero over ``max_epochs``,
-        or halving when the loss plateaus for 5 epochs.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or Optimizer class, default="adam"
-        Optimizer.
-    weight_decay : float, default=0.0
-        L2 penalty passed to the optimizer.
-    gradient_clip : float or None, default=1.0
-        Maximum gradient norm; ``None`` turns clipping off.
-    early_stopping : bool, default=False
-        Stop when the validation loss has not improved for ``patience``
-        epochs, and keep the best weights. The validation set is the last
-        ``validation_fraction`` of the windows (time order is kept).
-    validation_fraction : float, default=0.1
-        Share of windows held out when ``early_stopping`` is on.
-    patience : int, default=10
-        Epochs without improvement before stopping.
-    standardize : bool, default=True
-        Standardize each input channel and each target column with statistics
-        of the training data; predictions are returned in original units.
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where to train; ``"auto"`` picks a GPU when torch sees one.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation and shuffling. The same integer gives
-        identical predictions on CPU; the caller's global random state is
-        left as it was.
-    verbose : int, default=0
-        0 is silent; 1 shows a progress bar and the epoch table.
-    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
-        Extra skorch callbacks (copied at each fit).
-    warm_start : bool, default=False
-        Continue training the fitted network on the next ``fit`` call
-        instead of starting anew.
+    {network_parameters}
+    {training_parameters}
 
     Attributes
     ----------
-    net_ : skorch.NeuralNetRegressor
-        The trained net; ``net_.history`` holds the per-epoch losses.
-    n_channels_in_ : int
-        Channels of the training sequences.
-    n_features_in_ : int
-        Time steps of a 2-D training array (only set for 2-D ``X``).
+    {fitted_attributes}
     target_shape_ : tuple
         Shape of one target row (``()`` for a 1-D ``y``).
-    n_epochs_ : int
-        Epochs trained in total.
-    x_mean_, x_scale_ : ndarray of shape ``(n_channels_in_,)``
-        Input standardization (only with ``standardize=True``).
-    y_mean_, y_scale_ : ndarray of shape (n_outputs,)
+    y_mean_, y_scale_ : ndarray of shape (n_outputs_,)
         Target standardization (only with ``standardize=True``).
 
     See Also
@@ -113,6 +57,12 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
 
     _net_class = NeuralNetRegressor
     _criterion = nn.MSELoss
+    _doc_fill = {
+        "targets": " and each target column",
+        "units": "; predictions come back in the units of ``y``",
+        "draws": "",
+        "outputs": " (the values of one target row)",
+    }
 
     def __init__(
         self,
@@ -166,6 +116,9 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     def _build_module(self, n_channels, n_outputs):
         return SequenceToVector(n_outputs, **self._encoder_kwargs(n_channels))
 
+    def _make_codec(self, y=None):
+        return ScaledTargets(self.standardize)
+
     def fit(self, X, y):
         """Fit the forecaster on windows ``X`` and the values that follow them.
 
@@ -182,32 +135,11 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         self : RNNForecaster
             The fitted forecaster.
         """
-        self._validate_params()
-        warm = self._is_warm()
-        seqs = self._check_input(X, reset=not warm)
-        y = check_target(y, seqs.n_samples, type(self).__name__)
-        if warm and y.shape[1:] != self.target_shape_:
-            raise ValueError(
-                f"warm_start: y rows have shape {y.shape[1:]}, but the model was "
-                f"fitted on rows shaped {self.target_shape_}."
-            )
-        self.target_shape_ = y.shape[1:]
-        y = y.reshape(len(y), -1)
-        self._fit_input_scaler(seqs)
-        if self.standardize and not warm:
-            self.y_mean_ = y.mean(axis=0)
-            self.y_scale_ = y.std(axis=0)
-            self.y_scale_[self.y_scale_ < 1e-12] = 1.0
-        if self.standardize:
-            y = (y - self.y_mean_) / self.y_scale_
-        return self._fit_net(seqs, y.astype(np.float32), n_outputs=y.shape[1])
+        return self._fit(X, y)
 
     def _predict_sequences(self, seqs: Sequences) -> np.ndarray:
-        """Predictions in original units, shaped ``(n, n_outputs)``."""
-        out = self._forward(seqs)
-        if self.standardize:
-            out = out * self.y_scale_ + self.y_mean_
-        return out
+        """Predictions in the units of ``y``, shaped ``(n,) + target_shape_``."""
+        return self._target_codec().inverse_transform(self._infer(seqs))
 
     def predict(self, X):
         """Predict the target of each window.
@@ -223,9 +155,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             Predictions in the units of ``y``.
         """
         check_is_fitted(self)
-        seqs = self._check_input(X, reset=False)
-        out = self._predict_sequences(seqs)
-        return out.reshape((seqs.n_samples, *self.target_shape_))
+        return self._predict_sequences(self._check_input(X, reset=False))
 
     def _steps_per_call(self) -> int:
         """Time steps of the input channels predicted by one forward pass."""
@@ -268,8 +198,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             ``(n, steps, C)`` for ``C`` channels.
         """
         check_is_fitted(self)
-        if not isinstance(steps, Integral) or isinstance(steps, bool) or steps < 1:
-            raise ValueError(f"steps must be an integer >= 1, got {steps!r}.")
+        steps = check_count(steps, "steps")
         per_call = self._steps_per_call()
         channels = self.n_channels_in_
         seed = np.asarray(X_seed)

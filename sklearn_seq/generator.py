@@ -8,61 +8,20 @@ import numpy as np
 import torch
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from torch import nn
 
 from ._base import RecurrentEstimator
+from ._docs import shared_docs
 from ._modules import SequenceCrossEntropy, SequenceDecoder
-from ._sequences import (
-    Sequences,
-    check_n_targets,
-    check_sequences,
-    check_target,
-    iter_batches,
-    require_y,
-)
-
-START, END = "<start>", "<end>"
-_IGNORE = -100  # loss target of the padding after the end marker
+from ._sequences import check_target
+from ._targets import ScaledTargets, TokenCodec, target_kind
+from ._validation import derive_seed
 
 
-def _target_kind(y) -> str:
-    """'chars' (strings), 'tokens' (lists of strings) or 'numeric'."""
-    if isinstance(y, str):
-        raise ValueError("y must hold one target per sample, got a single string.")
-    if hasattr(y, "to_numpy"):
-        y = y.to_numpy()
-    if not isinstance(y, (list, tuple)):
-        y = np.asarray(y)  # array-likes, e.g. objects with __array__
-    if isinstance(y, np.ndarray) and y.dtype.kind not in "OUS":
-        return "numeric"
-    kinds = set()
-    for item in y:
-        if isinstance(item, str):
-            kinds.add("chars")
-        elif (
-            isinstance(item, (list, tuple))
-            and item
-            and all(isinstance(t, str) for t in item)
-        ):
-            kinds.add("tokens")
-        elif isinstance(item, (list, tuple)) and not item:
-            kinds.add("tokens")  # empty; rejected with its index later
-        else:
-            kinds.add("numeric")
-    if len(kinds) > 1:
-        raise ValueError(
-            f"y mixes numeric and token targets ({', '.join(sorted(kinds))}); give all "
-            "samples numeric sequences, or all strings, or all lists of string tokens."
-        )
-    if not kinds:
-        raise ValueError("y is empty.")
-    return kinds.pop()
-
-
+@shared_docs
 class SequenceGenerator(RegressorMixin, RecurrentEstimator):
     """Generate a sequence from a vector or from another sequence.
 
@@ -75,18 +34,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
 
     Parameters
     ----------
-    cell : {"lstm", "gru", "rnn"}, default="lstm"
-        Recurrent cell of the encoder (for sequences) and the decoder.
-    hidden_size : int, default=128
-        Units per recurrent layer (and of the vector encoder).
-    num_layers : int, default=1
-        Stacked recurrent layers.
-    bidirectional : bool, default=False
-        Read input sequences in both directions (the decoder is one-way).
-    dropout : float, default=0.0
-        Dropout between stacked layers.
-    nonlinearity : {"tanh", "relu"}, default="tanh"
-        Activation of the plain ``"rnn"`` cell.
+    {network_parameters}
     teacher_forcing : float, default=1.0
         Probability, per step and sample, that training feeds the decoder the
         true previous output rather than its own prediction (1.0: always).
@@ -96,43 +44,11 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         Most tokens a generated output may have (the end marker not counted);
         None allows the longest training target. Numeric outputs always have
         the training length.
-    max_epochs : int, default=100
-        Training epochs.
-    batch_size : int, default=32
-        Samples per gradient step.
-    lr : float, default=3e-3
-        Learning rate.
-    lr_schedule : {"cosine", "plateau"} or None, default="cosine"
-        Learning-rate schedule.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or Optimizer class, default="adam"
-        Optimizer.
-    weight_decay : float, default=0.0
-        L2 penalty passed to the optimizer.
-    gradient_clip : float or None, default=1.0
-        Maximum gradient norm; ``None`` turns clipping off.
-    early_stopping : bool, default=False
-        Stop when the validation loss stalls for ``patience`` epochs.
-    validation_fraction : float, default=0.1
-        Share of samples held out (the last ones) with ``early_stopping``.
-    patience : int, default=10
-        Epochs without improvement before stopping.
-    standardize : bool, default=True
-        Standardize input features/channels and numeric target channels.
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where to train.
-    random_state : int, RandomState instance or None, default=None
-        Seeds initialisation, shuffling and teacher forcing draws.
-    verbose : int, default=0
-        0 is silent; 1 shows a progress bar and the epoch table.
-    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
-        Extra skorch callbacks.
-    warm_start : bool, default=False
-        Continue training the fitted network on the next ``fit`` call.
+    {training_parameters}
 
     Attributes
     ----------
-    net_ : skorch.NeuralNet
-        The trained net.
+    {fitted_attributes}
     input_mode_ : {"vector", "sequence"}
         Whether ``fit`` saw conditioning vectors or sequences.
     target_kind_ : {"numeric", "chars", "tokens"}
@@ -144,10 +60,9 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         Numeric targets: shape of one target (``()``, ``(T,)`` or ``(T, k)``).
     max_length_ : int
         Token targets: the most tokens a generated output may have.
-    n_channels_in_ : int
-        Features of a conditioning vector, or channels of input sequences.
-    n_features_in_ : int
-        Features of 2-D ``X`` (vector input only).
+    y_mean_, y_scale_ : ndarray of shape (n_outputs_,)
+        Numeric targets: standardization of each output channel (only with
+        ``standardize=True``).
 
     See Also
     --------
@@ -178,6 +93,13 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         "max_length": [Interval(Integral, 1, None, closed="left"), None],
     }
     _net_class = NeuralNet
+    _vector_input = True
+    _doc_fill = {
+        "targets": " and each numeric target channel",
+        "units": "; outputs come back in the units of ``y``",
+        "draws": " and teacher forcing draws",
+        "outputs": " (values per output step, or the vocabulary size)",
+    }
 
     def __init__(
         self,
@@ -238,106 +160,51 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
     def _criterion(self):
         return SequenceCrossEntropy if self.target_kind_ != "numeric" else nn.MSELoss
 
+    def _make_codec(self, y=None):
+        if y is None:
+            kind = self.target_kind_
+        else:
+            kind = target_kind(y)
+            if self._is_warm() and kind != self.target_kind_:
+                raise ValueError(
+                    f"warm_start: y holds {kind} targets, the first fit "
+                    f"{self.target_kind_}."
+                )
+            self.target_kind_ = kind
+        if kind == "numeric":
+            return ScaledTargets(self.standardize, per_step=True)
+        return TokenCodec(kind, self.max_length)
+
+    def _extra_inputs(self, codec, targets):
+        return {"decoder_inputs": codec.teacher_inputs(targets)}
+
     def _build_module(self, n_channels, n_outputs):
+        rnn_kwargs = self._encoder_kwargs(n_channels)
         return SequenceDecoder(
-            n_channels,
+            rnn_kwargs.pop("input_size"),
             n_outputs,
             vector_input=self.input_mode_ == "vector",
             token_output=self.target_kind_ != "numeric",
             teacher_forcing=self.teacher_forcing,
             embedding_dim=self.embedding_dim,
-            **{
-                k: v
-                for k, v in self._encoder_kwargs(n_channels).items()
-                if k != "input_size"
-            },
+            **rnn_kwargs,
         )
 
-    # --- input ------------------------------------------------------------------------
-    def _check_input(self, X, *, reset: bool) -> Sequences:
-        """2-D X are conditioning vectors (as ``(n, 1, d)``); 3-D or lists are sequences."""
-        seqs = check_sequences(X)
-        name = type(self).__name__
-        mode = "vector" if seqs.kind == "2d" else "sequence"
-        if mode == "vector":
-            n = seqs.n_samples
-            seqs = Sequences(seqs.values.transpose(0, 2, 1), np.ones(n, np.int64), "2d")
+    def _check_layout(self, seqs, reset):
+        """2-D X are conditioning vectors; 3-D X or lists are sequences."""
+        mode = "vector" if seqs.kind == "vectors" else "sequence"
         if reset:
             self.input_mode_ = mode
-            self.n_channels_in_ = seqs.n_channels
-            if mode == "vector":
-                self.n_features_in_ = seqs.n_channels
-            elif hasattr(self, "n_features_in_"):
-                del self.n_features_in_
-            return seqs
-        if mode != self.input_mode_:
+        elif mode != self.input_mode_:
             fitted = (
                 "conditioning vectors (2-D X)"
                 if self.input_mode_ == "vector"
-                else ("sequences (3-D X or a list)")
+                else "sequences (3-D X or a list)"
             )
-            raise ValueError(f"{name} was fitted on {fitted}; X has a different layout.")
-        if seqs.n_channels != self.n_channels_in_:
-            unit = "features" if mode == "vector" else "channels"
             raise ValueError(
-                f"X has {seqs.n_channels} {unit}, but {name} is expecting "
-                f"{self.n_channels_in_} {unit} as input."
+                f"{type(self).__name__} was fitted on {fitted}; X has a different layout."
             )
-        return seqs
 
-    # --- targets ----------------------------------------------------------------------
-    def _encode_tokens(self, y, n_samples: int):
-        sequences = [list(item) for item in y]
-        check_n_targets(len(sequences), n_samples)
-        for i, seq in enumerate(sequences):
-            if not seq:
-                raise ValueError(f"y[{i}] is an empty sequence; targets need >= 1 token.")
-            if START in seq or END in seq:
-                raise ValueError(
-                    f"y[{i}] contains the internal marker {START!r} or {END!r}; rename "
-                    "that token."
-                )
-        if not self._is_warm():
-            self.vocabulary_ = [START, END, *sorted({t for seq in sequences for t in seq})]
-            self._token_ids = {t: i for i, t in enumerate(self.vocabulary_)}
-            longest = max(map(len, sequences))
-            self.max_length_ = self.max_length if self.max_length is not None else longest
-        unknown = {t for seq in sequences for t in seq} - set(self._token_ids)
-        if unknown:
-            raise ValueError(
-                f"warm_start: y has tokens not seen in the first fit: {unknown}."
-            )
-        width = max(map(len, sequences)) + 1
-        inputs = np.full((n_samples, width), self._token_ids[END], dtype=np.int64)
-        targets = np.full((n_samples, width), _IGNORE, dtype=np.int64)
-        for i, seq in enumerate(sequences):
-            ids = [self._token_ids[t] for t in seq]
-            inputs[i, : len(ids) + 1] = [self._token_ids[START], *ids]
-            targets[i, : len(ids) + 1] = [*ids, self._token_ids[END]]
-        return inputs, targets, len(self.vocabulary_)
-
-    def _encode_numeric(self, y, n_samples: int):
-        y = check_target(y, n_samples, type(self).__name__)
-        if y.ndim > 3:
-            raise ValueError(f"numeric y must be (n,), (n, T) or (n, T, k), got {y.shape}.")
-        if self._is_warm() and y.shape[1:] != self.target_shape_:
-            raise ValueError(
-                f"warm_start: y rows have shape {y.shape[1:]}, but the model was "
-                f"fitted on rows shaped {self.target_shape_}."
-            )
-        self.target_shape_ = y.shape[1:]
-        y = y.reshape(n_samples, -1, 1) if y.ndim < 3 else y
-        if self.standardize and not self._is_warm():
-            self.y_mean_ = y.mean(axis=(0, 1))
-            self.y_scale_ = y.std(axis=(0, 1))
-            self.y_scale_[self.y_scale_ < 1e-12] = 1.0
-        if self.standardize:
-            y = (y - self.y_mean_) / self.y_scale_
-        targets = y.astype(np.float32)
-        inputs = np.concatenate([np.zeros_like(targets[:, :1]), targets[:, :-1]], axis=1)
-        return inputs, targets, targets.shape[2]
-
-    # --- fit / predict ------------------------------------------------------------------
     def fit(self, X, y):
         """Fit the generator.
 
@@ -354,72 +221,24 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         self : SequenceGenerator
             The fitted generator.
         """
-        self._validate_params()
-        warm = self._is_warm()
-        seqs = self._check_input(X, reset=not warm)
-        require_y(y, type(self).__name__)
-        kind = _target_kind(y)
-        if warm and kind != self.target_kind_:
-            raise ValueError(
-                f"warm_start: y holds {kind} targets, the first fit {self.target_kind_}."
-            )
-        self.target_kind_ = kind
-        if kind == "numeric":
-            inputs, targets, n_outputs = self._encode_numeric(y, seqs.n_samples)
-        else:
-            inputs, targets, n_outputs = self._encode_tokens(y, seqs.n_samples)
-        self._fit_input_scaler(seqs)
-        return self._fit_net(
-            seqs, targets, n_outputs=n_outputs, extra_inputs={"decoder_inputs": inputs}
-        )
+        return self._fit(X, y)
 
     def _generate(self, X, temperature=None, seed=None):
         check_is_fitted(self)
-        seqs = self._scale_inputs(self._check_input(X, reset=False))
-        module = self.net_.module_
-        device = next(module.parameters()).device
+        seqs = self._check_input(X, reset=False)
+        codec = self._target_codec()
         generator = None
         if seed is not None:
+            device = next(self.net_.module_.parameters()).device
             generator = torch.Generator(device=device).manual_seed(seed)
-        tokens = self.target_kind_ != "numeric"
-        if tokens:
-            steps = self.max_length_ + 1  # room for the end marker
-        else:
-            steps = self.target_shape_[0] if self.target_shape_ else 1
-        was_training = module.training
-        module.eval()
-        try:
-            out = []
-            for values, lengths, n in iter_batches(seqs, self.batch_size, device):
-                rows = values.shape[0]
-                if tokens:
-                    start = torch.full((rows, 1), self._token_ids[START], device=device)
-                else:
-                    start = torch.zeros((rows, 1, module.head.out_features), device=device)
-                generated = module.generate(
-                    values, lengths, start, steps, temperature, generator
-                )
-                out.append(generated[:n].cpu().numpy())
-        finally:
-            module.train(was_training)
-        out = np.concatenate(out)
-        return self._decode_tokens(out) if tokens else self._decode_numeric(out)
+        start = getattr(codec, "start_id", 0)
 
-    def _decode_numeric(self, out: np.ndarray) -> np.ndarray:
-        out = out.astype(np.float64)
-        if self.standardize:
-            out = out * self.y_scale_ + self.y_mean_
-        return out.reshape((len(out), *self.target_shape_))
+        def step(module, values, lengths):
+            return module.generate(
+                values, lengths, codec.steps, start, temperature, generator
+            )
 
-    def _decode_tokens(self, ids: np.ndarray) -> list:
-        end, start = self._token_ids[END], self._token_ids[START]
-        outputs = []
-        for row in ids:
-            stop = np.flatnonzero(row == end)
-            row = row[: stop[0] if len(stop) else self.max_length_]
-            tokens = [self.vocabulary_[i] for i in row if i != start]
-            outputs.append("".join(tokens) if self.target_kind_ == "chars" else tokens)
-        return outputs
+        return codec.inverse_transform(self._infer(seqs, step))
 
     def predict(self, X):
         """Generate the most likely output for each input (greedy decoding).
@@ -459,7 +278,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
             raise ValueError("sample draws token outputs; this model has numeric targets.")
         if not isinstance(temperature, Real) or temperature <= 0:
             raise ValueError(f"temperature must be a number > 0, got {temperature!r}.")
-        seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+        seed = derive_seed(random_state)
         return self._generate(X, temperature=float(temperature), seed=seed)
 
     def score(self, X, y, sample_weight=None):
@@ -482,7 +301,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         """
         pred = self.predict(X)
         if self.target_kind_ == "numeric":
-            y = check_target(y, len(pred), type(self).__name__)
+            y = check_target(y, len(pred))
             return r2_score(
                 y.reshape(len(y), -1),
                 pred.reshape(len(pred), -1),

@@ -24,13 +24,11 @@ from safetensors.numpy import load_file, save_file
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (
-    LabelEncoder,
     MaxAbsScaler,
     MinMaxScaler,
     RobustScaler,
     StandardScaler,
 )
-from skorch.history import History
 
 from ._base import RecurrentEstimator
 from .classifier import SequenceClassifier
@@ -153,20 +151,11 @@ class _Writer:
             },
         }
         if isinstance(est, RecurrentEstimator) and hasattr(est, "net_"):
-            module = est.net_.module_
-            node["weights"] = {
-                k: self.tensor(v.detach().cpu().numpy())
-                for k, v in module.state_dict().items()
-            }
-            node["n_outputs"] = int(_n_outputs(module))
+            node["weights"] = {k: self.tensor(v) for k, v in est.get_weights().items()}
             node["history"] = json.loads(
                 json.dumps(est.net_.history.to_list(), default=float)
             )
         return node
-
-
-def _n_outputs(module) -> int:
-    return module.head.out_features
 
 
 def save(estimator, path) -> None:
@@ -281,41 +270,13 @@ class _Reader:
             ):
                 raise UnsafeModelFileError(f"unexpected attribute {key!r} for {name}.")
             setattr(est, key, self.value(value))
-        if isinstance(est, SequenceClassifier) and hasattr(est, "classes_"):
-            est._label_encoder = LabelEncoder()
-            est._label_encoder.classes_ = est.classes_
-        if isinstance(est, SequenceGenerator) and hasattr(est, "vocabulary_"):
-            est._token_ids = {t: i for i, t in enumerate(est.vocabulary_)}
         if "weights" in node:
-            self.network(est, node)
+            weights = {k: self.tensor(ref) for k, ref in node["weights"].items()}
+            try:
+                est.set_weights(weights, device=self.device, history=node.get("history"))
+            except ValueError as exc:
+                raise UnsafeModelFileError(f"the file's network: {exc}") from None
         return est
-
-    def network(self, est: RecurrentEstimator, node: dict) -> None:
-        module = est._build_module(est.n_channels_in_, int(node["n_outputs"]))
-        expected = module.state_dict()
-        stored = {k: self.tensor(ref) for k, ref in node["weights"].items()}
-        if set(stored) != set(expected):
-            raise UnsafeModelFileError(
-                f"the stored weights do not fit a {type(est).__name__}: missing "
-                f"{sorted(set(expected) - set(stored))}, unexpected "
-                f"{sorted(set(stored) - set(expected))}."
-            )
-        for key, value in stored.items():
-            if tuple(value.shape) != tuple(expected[key].shape):
-                raise UnsafeModelFileError(
-                    f"tensor {key!r} has shape {tuple(value.shape)} in the file, but the "
-                    f"model needs {tuple(expected[key].shape)}."
-                )
-        module.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in stored.items()})
-        device = self.device
-        if device is None:
-            device = (
-                est.device if est.device == "cpu" or torch.cuda.is_available() else "cpu"
-            )
-        est.net_ = est._make_net(
-            module, seed=0, device=device, **est._net_kwargs()
-        ).initialize()
-        est.net_.history = History(node.get("history", []))
 
 
 def load(path, *, device: str | None = None):

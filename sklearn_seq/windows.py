@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from ._validation import check_count
 
 
 def make_windows(series, lookback: int, horizon: int = 1):
@@ -43,9 +43,7 @@ def make_windows(series, lookback: int, horizon: int = 1):
     >>> y
     array([3., 4., 5.])
     """
-    for name, value in (("lookback", lookback), ("horizon", horizon)):
-        if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
+    lookback, horizon = check_count(lookback, "lookback"), check_count(horizon, "horizon")
     if hasattr(series, "to_numpy"):  # pandas Series / DataFrame
         series = series.to_numpy()
     series = np.asarray(series)

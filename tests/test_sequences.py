@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from scipy import sparse
 
 from sklearn_seq._sequences import check_sequences, check_target, iter_batches
@@ -53,14 +54,21 @@ def test_take_trims_to_batch_length():
     assert part.values.shape == (2, 3, 1)
 
 
-def test_iter_batches_pads_per_batch_and_to_eight_rows():
+def test_iter_batches_pads_each_batch_to_its_own_length_in_the_given_dtype():
     seqs = check_sequences([np.ones(2), np.ones(3), np.ones(9)])
-    batches = list(iter_batches(seqs, batch_size=2))
-    assert [tuple(v.shape) for v, _, _ in batches] == [(8, 3, 1), (8, 9, 1)]
-    assert [n for _, _, n in batches] == [2, 1]
-    values, lengths, _ = batches[1]
-    assert lengths.tolist() == [9] * 8  # filler rows match the batch length: no packing
-    assert not values[1:].any()
+    batches = list(iter_batches(seqs, batch_size=2, dtype=torch.float64))
+    assert [tuple(v.shape) for v, _ in batches] == [(2, 3, 1), (1, 9, 1)]
+    assert all(v.dtype == torch.float64 for v, _ in batches)
+    values, lengths = batches[0]
+    assert lengths.tolist() == [2, 3]
+    assert values[0, 2:].abs().sum() == 0  # padding after the short sequence
+
+
+def test_vectors_are_sequences_of_one_step():
+    seqs = check_sequences(np.arange(6.0).reshape(2, 3), vectors=True)
+    assert seqs.kind == "vectors" and seqs.values.shape == (2, 1, 3)
+    assert seqs.lengths.tolist() == [1, 1] and seqs.n_features == 3
+    assert check_sequences(np.zeros((2, 4, 3)), vectors=True).kind == "3d"
 
 
 @pytest.mark.parametrize(

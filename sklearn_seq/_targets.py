@@ -1,0 +1,302 @@
+"""Target codecs: how ``y`` becomes network targets and outputs become predictions.
+
+Each recurrent estimator picks one codec (its ``_make_codec``). The core fits
+it once per fresh ``fit``, reuses it on a warm start, and inverts it after
+inference. A codec's fitted state is a few public attributes, named in
+``fitted``, that the estimator publishes as its own fitted attributes
+(``classes_``, ``y_mean_``, ``vocabulary_`` ...): a saved model holds only
+that plain data, and :meth:`TargetCodec.restore` rebuilds the codec from it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
+
+from ._sequences import check_n_targets, check_target
+from ._validation import nonzero_scale
+
+__all__ = ["LabelCodec", "ScaledTargets", "TokenCodec", "target_kind"]
+
+START, END = "<start>", "<end>"
+IGNORE = -100  # loss target of the steps after a token sequence's end marker
+
+
+class TargetCodec:
+    """Base of the codecs: ``fit`` / ``transform`` / ``inverse_transform``."""
+
+    fitted: tuple[str, ...] = ()  # the fitted attributes the estimator publishes
+
+    def fit(self, y, n_samples: int) -> TargetCodec:
+        raise NotImplementedError
+
+    def transform(self, y, n_samples: int) -> np.ndarray:
+        """Network targets for ``y`` (one row per sample)."""
+        raise NotImplementedError
+
+    def inverse_transform(self, out: np.ndarray):
+        """Predictions in the user's terms from network outputs."""
+        raise NotImplementedError
+
+    @property
+    def n_outputs(self) -> int:
+        """Width of the network's output layer."""
+        raise NotImplementedError
+
+    def state(self) -> dict:
+        """The fitted attributes, by name."""
+        return {name: getattr(self, name) for name in self.fitted if hasattr(self, name)}
+
+    def restore(self, source) -> TargetCodec:
+        """Take the fitted attributes from ``source`` (an estimator); returns self."""
+        for name in self.fitted:
+            if hasattr(source, name):
+                setattr(self, name, getattr(source, name))
+        return self
+
+
+class LabelCodec(TargetCodec):
+    """Class labels of any type <-> indices into ``classes_``, with loss weights.
+
+    Parameters
+    ----------
+    class_weight : dict, "balanced" or None
+        As for :class:`~sklearn_seq.SequenceClassifier`.
+    """
+
+    fitted = ("classes_", "class_weights_")
+
+    def __init__(self, class_weight=None):
+        self.class_weight = class_weight
+
+    @staticmethod
+    def _labels(y, n_samples: int) -> np.ndarray:
+        y = column_or_1d(y, warn=True)
+        check_n_targets(len(y), n_samples)
+        check_classification_targets(y)
+        return y
+
+    def fit(self, y, n_samples: int) -> LabelCodec:
+        y = self._labels(y, n_samples)
+        self.classes_ = LabelEncoder().fit(y).classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"y contains only one class ({self.classes_[0]!r}); a classifier "
+                "needs samples of at least 2 classes."
+            )
+        self.class_weights_ = None
+        if isinstance(self.class_weight, dict):
+            unknown = sorted(map(str, set(self.class_weight) - set(self.classes_.tolist())))
+            if unknown:
+                raise ValueError(
+                    f"class_weight names labels that are not in y: {unknown}; "
+                    f"the classes are {self.classes_.tolist()}."
+                )
+        if self.class_weight is not None:
+            weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+            self.class_weights_ = weights.astype(np.float32)
+        return self
+
+    def transform(self, y, n_samples: int) -> np.ndarray:
+        y = self._labels(y, n_samples)
+        unseen = np.setdiff1d(y, self.classes_)
+        if len(unseen):
+            raise ValueError(f"y contains labels not seen in the first fit: {unseen}.")
+        encoder = LabelEncoder()
+        encoder.classes_ = self.classes_
+        return encoder.transform(y).astype(np.int64)
+
+    def inverse_transform(self, out: np.ndarray) -> np.ndarray:
+        """Labels from class scores ``(n, n_classes)``."""
+        return self.classes_[np.argmax(out, axis=1)]
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.classes_)
+
+
+class ScaledTargets(TargetCodec):
+    """Numeric targets, standardized for training and returned in their units.
+
+    Parameters
+    ----------
+    standardize : bool
+        Learn a mean and a scale and train on the standardized values.
+    per_step : bool
+        Targets are sequences of steps, ``(n,)``, ``(n, T)`` or ``(n, T, k)``:
+        the network outputs ``k`` values per step and each of the ``k``
+        channels has one mean and scale. Otherwise each target row, whatever
+        its shape, is one output vector with a mean and scale per entry.
+    """
+
+    fitted = ("target_shape_", "y_mean_", "y_scale_")
+
+    def __init__(self, standardize: bool = True, per_step: bool = False):
+        self.standardize = standardize
+        self.per_step = per_step
+
+    def _rows(self, y, n_samples: int) -> tuple[np.ndarray, tuple]:
+        """Targets as ``(n, n_outputs)`` (or ``(n, T, k)``) and one row's shape."""
+        y = check_target(y, n_samples)
+        if self.per_step and y.ndim > 3:
+            raise ValueError(f"numeric y must be (n,), (n, T) or (n, T, k), got {y.shape}.")
+        shape = getattr(self, "target_shape_", y.shape[1:])
+        if y.shape[1:] != shape:
+            raise ValueError(
+                f"warm_start: y rows have shape {y.shape[1:]}, but the model was "
+                f"fitted on rows shaped {shape}."
+            )
+        if not self.per_step:
+            return y.reshape(len(y), -1), shape
+        return (y.reshape(len(y), -1, 1) if y.ndim < 3 else y), shape
+
+    def fit(self, y, n_samples: int) -> ScaledTargets:
+        rows, self.target_shape_ = self._rows(y, n_samples)
+        if self.standardize:
+            axes = (0, 1) if self.per_step else 0
+            self.y_mean_ = rows.mean(axis=axes)
+            self.y_scale_ = nonzero_scale(rows.std(axis=axes))
+        return self
+
+    def transform(self, y, n_samples: int) -> np.ndarray:
+        rows, _ = self._rows(y, n_samples)
+        if self.standardize:
+            rows = (rows - self.y_mean_) / self.y_scale_
+        return rows.astype(np.float32)
+
+    def inverse_transform(self, out: np.ndarray) -> np.ndarray:
+        """Predictions shaped ``(n,) + target_shape_`` in the units of ``y``."""
+        out = np.asarray(out, dtype=np.float64)
+        if self.standardize:
+            out = out * self.y_scale_ + self.y_mean_
+        return out.reshape((len(out), *self.target_shape_))
+
+    @property
+    def n_outputs(self) -> int:
+        if self.per_step:
+            return self.target_shape_[1] if len(self.target_shape_) == 2 else 1
+        return int(np.prod(self.target_shape_))
+
+    @property
+    def steps(self) -> int:
+        """Output steps per sample (``per_step`` targets)."""
+        return self.target_shape_[0] if self.target_shape_ else 1
+
+    def teacher_inputs(self, targets: np.ndarray) -> np.ndarray:
+        """Decoder inputs for training: zeros, then each step's true previous output."""
+        return np.concatenate([np.zeros_like(targets[:, :1]), targets[:, :-1]], axis=1)
+
+
+class TokenCodec(TargetCodec):
+    """Strings or token lists <-> token ids, framed by start and end markers.
+
+    Parameters
+    ----------
+    kind : {"chars", "tokens"}
+        Strings (one token per character) or lists of string tokens.
+    max_length : int or None
+        Most tokens a generated output may have; None: the longest target.
+    """
+
+    fitted = ("vocabulary_", "max_length_")
+
+    def __init__(self, kind: str, max_length: int | None = None):
+        self.kind = kind
+        self.max_length = max_length
+
+    @staticmethod
+    def _sequences(y, n_samples: int) -> list[list[str]]:
+        sequences = [list(item) for item in y]
+        check_n_targets(len(sequences), n_samples)
+        for i, seq in enumerate(sequences):
+            if not seq:
+                raise ValueError(f"y[{i}] is an empty sequence; targets need >= 1 token.")
+            if START in seq or END in seq:
+                raise ValueError(
+                    f"y[{i}] contains the internal marker {START!r} or {END!r}; rename "
+                    "that token."
+                )
+        return sequences
+
+    def fit(self, y, n_samples: int) -> TokenCodec:
+        sequences = self._sequences(y, n_samples)
+        self.vocabulary_ = [START, END, *sorted({t for seq in sequences for t in seq})]
+        longest = max(map(len, sequences))
+        self.max_length_ = self.max_length if self.max_length is not None else longest
+        return self
+
+    def transform(self, y, n_samples: int) -> np.ndarray:
+        """Ids of each sequence's tokens and its end marker, then ``IGNORE``."""
+        sequences = self._sequences(y, n_samples)
+        ids = {t: i for i, t in enumerate(self.vocabulary_)}
+        unknown = {t for seq in sequences for t in seq} - set(ids)
+        if unknown:
+            raise ValueError(
+                f"warm_start: y has tokens not seen in the first fit: {unknown}."
+            )
+        targets = np.full((n_samples, max(map(len, sequences)) + 1), IGNORE, np.int64)
+        for i, seq in enumerate(sequences):
+            targets[i, : len(seq) + 1] = [*(ids[t] for t in seq), ids[END]]
+        return targets
+
+    def inverse_transform(self, out: np.ndarray) -> list:
+        """Strings or token lists, each cut at its end marker or ``max_length_``."""
+        end = self.vocabulary_.index(END)
+        outputs = []
+        for row in out:
+            stop = np.flatnonzero(row == end)
+            row = row[: stop[0] if len(stop) else self.max_length_]
+            tokens = [self.vocabulary_[i] for i in row if i != self.start_id]
+            outputs.append("".join(tokens) if self.kind == "chars" else tokens)
+        return outputs
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.vocabulary_)
+
+    @property
+    def steps(self) -> int:
+        """Most output steps: ``max_length_`` tokens and the end marker."""
+        return self.max_length_ + 1
+
+    @property
+    def start_id(self) -> int:
+        return self.vocabulary_.index(START)
+
+    def teacher_inputs(self, targets: np.ndarray) -> np.ndarray:
+        """Decoder inputs for training: the start marker, then the true tokens."""
+        inputs = np.concatenate(
+            [np.full_like(targets[:, :1], self.start_id), targets[:, :-1]], axis=1
+        )
+        return np.where(inputs == IGNORE, self.vocabulary_.index(END), inputs)
+
+
+def target_kind(y) -> str:
+    """'chars' (strings), 'tokens' (lists of strings) or 'numeric'."""
+    if isinstance(y, str):
+        raise ValueError("y must hold one target per sample, got a single string.")
+    if hasattr(y, "to_numpy"):
+        y = y.to_numpy()
+    if not isinstance(y, (list, tuple)):
+        y = np.asarray(y)  # array-likes, e.g. objects with __array__
+    if isinstance(y, np.ndarray) and y.dtype.kind not in "OUS":
+        return "numeric"
+    kinds = set()
+    for item in y:
+        if isinstance(item, str):
+            kinds.add("chars")
+        elif isinstance(item, (list, tuple)) and all(isinstance(t, str) for t in item):
+            kinds.add("tokens")  # an empty list is refused with its index later
+        else:
+            kinds.add("numeric")
+    if len(kinds) > 1:
+        raise ValueError(
+            f"y mixes numeric and token targets ({', '.join(sorted(kinds))}); give all "
+            "samples numeric sequences, or all strings, or all lists of string tokens."
+        )
+    if not kinds:
+        raise ValueError("y is empty.")
+    return kinds.pop()
