@@ -10,7 +10,8 @@ scikit-learn's ``Pipeline`` and a few of its common preprocessing steps, text
 vectorizers, decompositions and linear models), so a file cannot make the
 loader import or call anything else. Parameters and fitted attributes are plain
 data: numbers, strings, arrays, lists, tuples, dicts with string keys, numpy
-dtypes named from a fixed list, and allowlisted estimators.
+dtypes named from a fixed list, and allowlisted estimators; a function (a
+custom ``tokenizer``, say) is refused when saving.
 """
 
 from __future__ import annotations
@@ -175,6 +176,13 @@ class _Writer:
             return {"numpy_dtype": value.name}
         if _ALLOWED.get(type(value).__name__) is type(value):
             return {"estimator": self.estimator(value)}
+        if callable(value):
+            raise TypeError(
+                f"{where} = {value!r:.60} cannot be stored in the safe format: it is code "
+                "(a function or class), and the file holds only data. Use one of the "
+                "parameter's built-in options (for a dtype, a numpy type such as "
+                "np.float64), or pickle/joblib for a model you trust."
+            )
         raise TypeError(
             f"{where} = {value!r:.60} cannot be stored in the safe format (only numbers, "
             "strings, arrays, lists, dicts, numpy dtypes, word vectors, torch optimizer "
@@ -254,7 +262,8 @@ def save(estimator, path) -> None:
     ------
     TypeError
         When something cannot be stored safely: a class outside the list, a
-        custom ``tokenizer`` function, skorch ``callbacks``.
+        function as a parameter (a custom ``tokenizer``, ``preprocessor`` or
+        ``analyzer``), skorch ``callbacks``. The message names the parameter.
 
     Examples
     --------

@@ -259,6 +259,28 @@ def test_text_and_numeric_pipelines_with_a_recurrent_step_round_trip(path):
     )
 
 
+@pytest.mark.parametrize(
+    "step, parameter",
+    [
+        (CountVectorizer(tokenizer=str.split, token_pattern=None), "tokenizer"),
+        (TfidfVectorizer(preprocessor=str.lower), "preprocessor"),
+        (CountVectorizer(analyzer=lambda doc: doc.split()), "analyzer"),
+        (
+            OneHotEncoder(feature_name_combiner=lambda f, c: f"{f}={c}"),
+            "feature_name_combiner",
+        ),
+        (CountVectorizer(dtype=float), "dtype"),
+    ],
+)
+def test_functions_as_parameters_are_refused_at_save(path, step, parameter):
+    X = [["a"], ["b"]] if isinstance(step, OneHotEncoder) else DOCS
+    step.fit(X)
+    name = type(step).__name__
+    with pytest.raises(TypeError, match=f"{name}.{parameter} = .* cannot be stored .*code"):
+        save(Pipeline([("step", step)]), path)
+    assert not path.exists()
+
+
 def test_model_saved_with_cuda_device_loads_on_cpu(path):
     X, y = sine()
     model = RNNForecaster(**TINY).fit(X, y)
