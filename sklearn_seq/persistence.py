@@ -6,8 +6,12 @@ tensors, and its header metadata holds one JSON document describing the
 model: classes, parameters, fitted attributes and which tensor belongs where.
 Loading reads JSON and raw tensors only. It never unpickles, and it only
 builds classes from a fixed allowlist (this package's estimators,
-scikit-learn's ``Pipeline`` and a few of its common preprocessing steps and
-linear models), so a file cannot make the loader import or call anything else.
+scikit-learn's ``Pipeline`` and a few of its common preprocessing steps, text
+vectorizers, decompositions and linear models), so a file cannot make the
+loader import or call anything else. Parameters and fitted attributes are plain
+data: numbers, strings, arrays, lists, tuples, dicts with string keys, numpy
+dtypes named from a fixed list, and allowlisted estimators; a function (a
+custom ``tokenizer``, say) is refused when saving.
 """
 
 from __future__ import annotations
@@ -21,11 +25,19 @@ import torch
 from gensim.models import KeyedVectors
 from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
+from sklearn.decomposition import PCA, TruncatedSVD
+from sklearn.feature_extraction.text import (
+    CountVectorizer,
+    TfidfTransformer,
+    TfidfVectorizer,
+)
+from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (
     MaxAbsScaler,
     MinMaxScaler,
+    OneHotEncoder,
     RobustScaler,
     StandardScaler,
 )
@@ -47,13 +59,10 @@ _RECURRENT = {
 _SKLEARN = {
     cls.__name__: cls
     for cls in (
-        StandardScaler,
-        MinMaxScaler,
-        MaxAbsScaler,
-        RobustScaler,
-        LogisticRegression,
-        LinearRegression,
-        Ridge,
+        *(StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler),
+        *(OneHotEncoder, SimpleImputer, MissingIndicator),
+        *(PCA, TruncatedSVD, CountVectorizer, TfidfVectorizer, TfidfTransformer),
+        *(LogisticRegression, LinearRegression, Ridge),
     )
 }
 _ALLOWED = {
@@ -62,6 +71,31 @@ _ALLOWED = {
     "Word2VecTransformer": Word2VecTransformer,
     "Pipeline": Pipeline,
 }
+# fitted state a class keeps in private attributes, needed to transform as before
+_PRIVATE_STATE = {
+    "PCA": ("_fit_svd_solver",),
+    "TfidfVectorizer": ("_tfidf",),
+    "OneHotEncoder": (
+        "_infrequent_enabled",
+        "_infrequent_indices",
+        "_default_to_infrequent_mappings",
+        "_drop_idx_after_grouping",
+        "_n_features_outs",
+    ),
+    "SimpleImputer": ("_fit_dtype", "_fill_dtype"),
+    "MissingIndicator": ("_precomputed", "_n_features"),
+}
+# the numpy types a file may name (e.g. the ``dtype`` parameter of the vectorizers)
+_NUMPY_TYPES = {
+    np.dtype(t).name: t
+    for t in (
+        *(np.bool_, np.int8, np.int16, np.int32, np.int64),
+        *(np.uint8, np.uint16, np.uint32, np.uint64),
+        *(np.float16, np.float32, np.float64, np.object_),
+    )
+}
+# the element types an array of labels (strings, categories) may hold
+_LABEL_TYPES = (str, int, float, type(None))
 _TORCH_OPTIMIZERS = {
     name: cls
     for name, cls in vars(torch.optim).items()
@@ -73,6 +107,24 @@ class UnsafeModelFileError(ValueError):
     """The file is not a model file this package wrote, or asks for something unsafe."""
 
 
+def _is_state(class_name: str, key) -> bool:
+    """Whether a file may hold ``key`` as fitted state of a ``class_name``."""
+    return (
+        isinstance(key, str)
+        and key.isidentifier()
+        and (
+            key in _PRIVATE_STATE.get(class_name, ())
+            or (key.endswith("_") and not key.startswith("_") and key != "net_")
+        )
+    )
+
+
+def _numpy_type(name):
+    if not isinstance(name, str) or name not in _NUMPY_TYPES:
+        raise UnsafeModelFileError(f"unknown numpy type {name!r} in the file.")
+    return _NUMPY_TYPES[name]
+
+
 # --- encoding -----------------------------------------------------------------------------
 class _Writer:
     def __init__(self):
@@ -81,12 +133,18 @@ class _Writer:
     def tensor(self, array: np.ndarray) -> dict:
         name = f"t{len(self.tensors)}"
         self.tensors[name] = np.ascontiguousarray(array)
+        if array.ndim > 1 and array.strides[0] == array.itemsize != array.strides[-1]:
+            # column-major (PCA's components_): the memory order decides how a
+            # matrix product rounds, so the loaded array keeps it
+            return {"tensor": name, "order": "F"}
         return {"tensor": name}
 
     def value(self, value, where: str):
         """JSON for an attribute or parameter value."""
         if value is None or isinstance(value, (bool, str)):
             return value
+        if isinstance(value, np.generic) and value.dtype.name in _NUMPY_TYPES:
+            return {"scalar": value.item(), "dtype": value.dtype.name}
         if isinstance(value, Integral):
             return int(value)
         if isinstance(value, Real):
@@ -95,22 +153,38 @@ class _Writer:
             if value.dtype.kind in "biuf":
                 return self.tensor(value)
             if value.dtype.kind in "UO" and all(
-                isinstance(v, (str, int)) for v in value.flat
+                isinstance(v, _LABEL_TYPES) for v in value.flat
             ):
                 return {"array": value.tolist(), "dtype": value.dtype.kind}
         if isinstance(value, tuple):
             return {"tuple": [self.value(v, where) for v in value]}
         if isinstance(value, list):
             return [self.value(v, where) for v in value]
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            return {"dict": {k: self.value(v, f"{where}[{k!r}]") for k, v in value.items()}}
         if isinstance(value, os.PathLike):
             return os.fspath(value)
         if isinstance(value, KeyedVectors):
             return {"keyed_vectors": self.keyed_vectors(value)}
         if isinstance(value, type) and value in _TORCH_OPTIMIZERS.values():
             return {"optimizer": value.__name__}
+        if isinstance(value, type) and value in _NUMPY_TYPES.values():
+            return {"numpy_type": np.dtype(value).name}
+        if isinstance(value, np.dtype) and value.isnative and value.name in _NUMPY_TYPES:
+            return {"numpy_dtype": value.name}
+        if _ALLOWED.get(type(value).__name__) is type(value):
+            return {"estimator": self.estimator(value)}
+        if callable(value):
+            raise TypeError(
+                f"{where} = {value!r:.60} cannot be stored in the safe format: it is code "
+                "(a function or class), and the file holds only data. Use one of the "
+                "parameter's built-in options (for a dtype, a numpy type such as "
+                "np.float64), or pickle/joblib for a model you trust."
+            )
         raise TypeError(
             f"{where} = {value!r:.60} cannot be stored in the safe format (only numbers, "
-            "strings, arrays, word vectors and torch optimizer classes can)."
+            "strings, arrays, lists, dicts, numpy dtypes, word vectors, torch optimizer "
+            "classes and supported estimators can)."
         )
 
     def keyed_vectors(self, kv: KeyedVectors) -> dict:
@@ -147,7 +221,7 @@ class _Writer:
             "state": {
                 k: self.value(v, f"{name}.{k}")
                 for k, v in vars(est).items()
-                if k.endswith("_") and not k.startswith("_") and k != "net_"
+                if _is_state(name, k)
             },
         }
         if isinstance(est, RecurrentEstimator) and hasattr(est, "net_"):
@@ -165,9 +239,11 @@ def save(estimator, path) -> None:
     ----------
     estimator : estimator or Pipeline
         One of this package's estimators, or a ``Pipeline`` of them and of
-        scikit-learn's scalers and linear models (``StandardScaler``,
-        ``MinMaxScaler``, ``MaxAbsScaler``, ``RobustScaler``,
-        ``LogisticRegression``, ``LinearRegression``, ``Ridge``).
+        these scikit-learn steps: ``StandardScaler``, ``MinMaxScaler``,
+        ``MaxAbsScaler``, ``RobustScaler``, ``OneHotEncoder``,
+        ``SimpleImputer``, ``PCA``, ``TruncatedSVD``, ``CountVectorizer``,
+        ``TfidfVectorizer``, ``TfidfTransformer``, ``LogisticRegression``,
+        ``LinearRegression``, ``Ridge``.
     path : str or path-like
         Where to write (conventionally ``*.safetensors``).
 
@@ -175,7 +251,8 @@ def save(estimator, path) -> None:
     ------
     TypeError
         When something cannot be stored safely: a class outside the list, a
-        custom ``tokenizer`` function, skorch ``callbacks``.
+        function as a parameter (a custom ``tokenizer``, ``preprocessor`` or
+        ``analyzer``), skorch ``callbacks``. The message names the parameter.
 
     Examples
     --------
@@ -205,6 +282,8 @@ class _Reader:
         name = ref.get("tensor") if isinstance(ref, dict) else None
         if name not in self.tensors:
             raise UnsafeModelFileError(f"the file refers to a missing tensor {name!r}.")
+        if ref.get("order") == "F":
+            return np.asfortranarray(self.tensors[name])
         return self.tensors[name]
 
     def value(self, value):
@@ -221,10 +300,20 @@ class _Reader:
         if "array" in value and value.get("dtype") in ("U", "O"):
             items = value["array"]
             if not all(
-                isinstance(v, (str, int)) for v in np.ravel(np.array(items, object))
+                isinstance(v, _LABEL_TYPES) for v in np.ravel(np.array(items, object))
             ):
                 raise UnsafeModelFileError("a stored label array holds non-label values.")
             return np.array(items, dtype=object if value["dtype"] == "O" else None)
+        if "dict" in value and isinstance(value["dict"], dict):
+            return {k: self.value(v) for k, v in value["dict"].items()}
+        if "scalar" in value and isinstance(value["scalar"], (bool, int, float)):
+            return _numpy_type(value.get("dtype"))(value["scalar"])
+        if "numpy_type" in value:
+            return _numpy_type(value["numpy_type"])
+        if "numpy_dtype" in value:
+            return np.dtype(_numpy_type(value["numpy_dtype"]))
+        if "estimator" in value:
+            return self.estimator(value["estimator"])
         if "keyed_vectors" in value:
             return self.keyed_vectors(value["keyed_vectors"])
         if "optimizer" in value:
@@ -262,12 +351,7 @@ class _Reader:
             raise UnsafeModelFileError(f"unknown parameters for {name}: {sorted(unknown)}.")
         est = cls(**params)
         for key, value in node.get("state", {}).items():
-            if not (
-                isinstance(key, str)
-                and key.isidentifier()
-                and key.endswith("_")
-                and not key.startswith("_")
-            ):
+            if not _is_state(name, key):
                 raise UnsafeModelFileError(f"unexpected attribute {key!r} for {name}.")
             setattr(est, key, self.value(value))
         if "weights" in node:

@@ -6,10 +6,18 @@ import pytest
 import torch
 from safetensors import safe_open
 from safetensors.numpy import load_file, save_file
+from scipy import sparse
 from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA, TruncatedSVD
+from sklearn.feature_extraction.text import (
+    CountVectorizer,
+    TfidfTransformer,
+    TfidfVectorizer,
+)
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
 
 from sklearn_seq import (
     RNNForecaster,
@@ -20,6 +28,7 @@ from sklearn_seq import (
     make_windows,
     save,
 )
+from sklearn_seq.datasets import load_movie_review_sentences
 from sklearn_seq.persistence import UnsafeModelFileError
 
 TINY = {"hidden_size": 8, "max_epochs": 3, "random_state": 0}
@@ -146,6 +155,132 @@ def test_pipelines_round_trip(path):
     )
 
 
+# --- scikit-learn's plain-data steps ----------------------------------------------------
+
+
+TEXTS, LABELS = load_movie_review_sentences(return_X_y=True)
+DIGITS, DIGIT_LABELS = load_digits(return_X_y=True)
+DIGITS, DIGIT_LABELS = DIGITS[:150], DIGIT_LABELS[:150]
+GAPPY_DIGITS = np.where(np.random.default_rng(0).random(DIGITS.shape) < 0.1, np.nan, DIGITS)
+
+
+CATEGORIES = np.array(
+    [["red", 1, "s"], ["blue", 2, None], ["red", 2, "m"], [None, 3, "s"]] * 5
+    + [[np.nan, 1, "xl"], ["green", 9, "s"]],
+    dtype=object,
+)
+
+
+def as_dense(X):
+    return X.toarray() if sparse.issparse(X) else np.asarray(X)
+
+
+STEPS = {
+    "pca": (PCA(n_components=0.8, whiten=True), DIGITS, None),
+    "pca-randomized": (PCA(6, svd_solver="randomized", random_state=0), DIGITS, None),
+    "svd": (TruncatedSVD(n_components=5, random_state=0), DIGITS, None),
+    "tfidf": (
+        TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=300, sublinear_tf=True),
+        TEXTS,
+        ["an utterly unseen sentence", "the film is good"],
+    ),
+    "counts": (
+        CountVectorizer(analyzer="char_wb", ngram_range=(2, 3)),
+        TEXTS,
+        ["zzz qqq", "the film is good"],
+    ),
+    "counts-english": (
+        CountVectorizer(stop_words="english", binary=True, dtype=np.float32),
+        TEXTS,
+        ["the film is good"],
+    ),
+    "onehot": (
+        OneHotEncoder(
+            handle_unknown="infrequent_if_exist", min_frequency=2, sparse_output=False
+        ),
+        CATEGORIES,
+        np.array([["purple", 7, "s"], ["blue", 2, None]], dtype=object),
+    ),
+    "onehot-strings": (
+        OneHotEncoder(drop="if_binary", dtype=np.int32),
+        np.array([["a", "x"], ["b", "y"], ["c", "x"]]),
+        None,
+    ),
+    "imputer": (SimpleImputer(add_indicator=True), GAPPY_DIGITS, None),
+    "imputer-categories": (
+        SimpleImputer(strategy="most_frequent"),
+        np.where(CATEGORIES == "m", np.nan, CATEGORIES),
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", STEPS)
+def test_sklearn_steps_round_trip(path, name):
+    step, X, unseen = STEPS[name]
+    step.fit(X)
+    loaded = round_trip(step, path)
+    assert type(loaded) is type(step)
+    assert str(loaded.get_params()) == str(step.get_params())
+    for data in (X, unseen) if unseen is not None else (X,):
+        expected = step.transform(data)
+        assert type(loaded.transform(data)) is type(expected)
+        np.testing.assert_array_equal(as_dense(loaded.transform(data)), as_dense(expected))
+    np.testing.assert_array_equal(
+        loaded.get_feature_names_out(), step.get_feature_names_out()
+    )
+    assert getattr(loaded, "vocabulary_", None) == getattr(step, "vocabulary_", None)
+
+
+def test_text_and_numeric_pipelines_with_a_recurrent_step_round_trip(path):
+    tiny = {"hidden_size": 4, "max_epochs": 1, "random_state": 0}
+    text = Pipeline(
+        [
+            ("counts", CountVectorizer(min_df=2)),
+            ("tfidf", TfidfTransformer()),
+            ("svd", TruncatedSVD(n_components=8, random_state=0)),
+            ("rnn", SequenceClassifier(**tiny)),
+        ]
+    ).fit(TEXTS, LABELS)
+    np.testing.assert_array_equal(
+        round_trip(text, path).predict_proba(TEXTS), text.predict_proba(TEXTS)
+    )
+
+    numeric = Pipeline(
+        [
+            ("impute", SimpleImputer(add_indicator=True)),
+            ("pca", PCA(n_components=10)),
+            ("rnn", SequenceClassifier(**tiny)),
+        ]
+    ).fit(GAPPY_DIGITS, DIGIT_LABELS)
+    np.testing.assert_array_equal(
+        round_trip(numeric, path).predict_proba(GAPPY_DIGITS),
+        numeric.predict_proba(GAPPY_DIGITS),
+    )
+
+
+@pytest.mark.parametrize(
+    "step, parameter",
+    [
+        (CountVectorizer(tokenizer=str.split, token_pattern=None), "tokenizer"),
+        (TfidfVectorizer(preprocessor=str.lower), "preprocessor"),
+        (CountVectorizer(analyzer=lambda doc: doc.split()), "analyzer"),
+        (
+            OneHotEncoder(feature_name_combiner=lambda f, c: f"{f}={c}"),
+            "feature_name_combiner",
+        ),
+        (CountVectorizer(dtype=float), "dtype"),
+    ],
+)
+def test_functions_as_parameters_are_refused_at_save(path, step, parameter):
+    X = [["a"], ["b"]] if isinstance(step, OneHotEncoder) else DOCS
+    step.fit(X)
+    name = type(step).__name__
+    with pytest.raises(TypeError, match=f"{name}.{parameter} = .* cannot be stored .*code"):
+        save(Pipeline([("step", step)]), path)
+    assert not path.exists()
+
+
 def test_model_saved_with_cuda_device_loads_on_cpu(path):
     X, y = sine()
     model = RNNForecaster(**TINY).fit(X, y)
@@ -253,6 +388,20 @@ def test_missing_weights_are_refused(saved_forecaster):
         (
             lambda doc: doc["model"]["params"].update({"lr": {"__reduce__": "os.system"}}),
             "unexpected value",
+        ),
+        (
+            lambda doc: doc["model"]["state"].update({"_fit_svd_solver": "full"}),
+            "unexpected attribute",
+        ),
+        (
+            lambda doc: doc["model"]["params"].update({"lr": {"numpy_type": "eval"}}),
+            "unknown numpy type 'eval'",
+        ),
+        (
+            lambda doc: doc["model"]["state"].update(
+                {"x_": {"estimator": {"class": "os.system"}}}
+            ),
+            "names class 'os.system'",
         ),
         (lambda doc: doc.update({"format": "other"}), "not a sklearn_seq model file"),
         (lambda doc: doc.update({"version": "99"}), "version '99' is not supported"),
