@@ -12,7 +12,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch.callbacks import (
     Callback,
     EarlyStopping,
@@ -33,7 +33,7 @@ from ._sequences import (
     require_y,
 )
 from ._targets import TargetCodec
-from ._validation import derive_seed, nonzero_scale
+from ._validation import derive_seed, weighted_stats
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -179,10 +179,6 @@ class RecurrentEstimator(BaseEstimator):
     def _build_module(self, n_channels: int, n_outputs: int):
         raise NotImplementedError
 
-    def _net_kwargs(self) -> dict:
-        """Extra skorch net arguments derived from fitted state (e.g. loss weights)."""
-        return {}
-
     def _extra_inputs(self, codec: TargetCodec, targets: np.ndarray) -> dict:
         """More arrays for the module's ``forward`` in training (one row per sample)."""
         return {}
@@ -245,7 +241,7 @@ class RecurrentEstimator(BaseEstimator):
             return seqs
         return standardize(seqs, self.x_mean_, self.x_scale_)
 
-    def _make_net(self, module, seed: int, device: str | None = None, **net_kwargs):
+    def _make_net(self, module, seed: int, device: str | None = None):
         """The skorch net around ``module``; ``device`` overrides the parameter."""
         callbacks = [("finite_loss", FiniteLossGuard())]
         if self.gradient_clip is not None:
@@ -284,6 +280,7 @@ class RecurrentEstimator(BaseEstimator):
         return self._net_class(
             module=module,
             criterion=self._criterion,
+            criterion__reduction="none",  # the net weights and averages the losses
             optimizer=optimizer,
             lr=self.lr,
             optimizer__weight_decay=self.weight_decay,
@@ -297,10 +294,9 @@ class RecurrentEstimator(BaseEstimator):
             callbacks=callbacks,
             device=resolve_device(self.device) if device is None else device,
             verbose=int(self.verbose),
-            **net_kwargs,
         )
 
-    def _fit(self, X, y):
+    def _fit(self, X, y, sample_weight=None):
         """The fit template: validate, check inputs, encode y, scale, train."""
         self._validate_params()
         if self.optimizer not in OPTIMIZERS and not _is_optimizer_class(self.optimizer):
@@ -311,28 +307,34 @@ class RecurrentEstimator(BaseEstimator):
         warm = self._is_warm()
         seqs = self._check_input(X, reset=not warm)
         require_y(y, type(self).__name__)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, np.empty((seqs.n_samples, 0)), ensure_non_negative=True
+            )
         if warm:
             codec = self._target_codec()
         else:
-            codec = self._make_codec(y).fit(y, seqs.n_samples)
+            codec = self._make_codec(y).fit(y, seqs.n_samples, sample_weight)
             vars(self).update(codec.state())
             self.n_outputs_ = codec.n_outputs
         targets = codec.transform(y, seqs.n_samples)
+        weights = _loss_weights(sample_weight, codec.loss_weights(targets), seqs.n_samples)
         if self.standardize and not warm:
-            self.x_mean_, self.x_scale_ = channel_stats(seqs)
+            self.x_mean_, self.x_scale_ = channel_stats(seqs, sample_weight)
         seed = derive_seed(self.random_state)
         seqs = self._scale_inputs(seqs)
         inputs = {
             "values": seqs.values,
             "lengths": seqs.lengths,
             **self._extra_inputs(codec, targets),
+            **({} if weights is None else {"sample_weight": weights}),
         }
         with seeded(seed):
             if warm:
                 self.net_.partial_fit(inputs, targets)
             else:
                 module = self._build_module(seqs.n_channels, self.n_outputs_)
-                self.net_ = self._make_net(module, seed, **self._net_kwargs())
+                self.net_ = self._make_net(module, seed)
                 self.net_.fit(inputs, targets)
         self.n_epochs_ = len(self.net_.history)
         return self
@@ -415,16 +417,32 @@ class RecurrentEstimator(BaseEstimator):
         if device is None:
             available = self.device == "cpu" or torch.cuda.is_available()
             device = self.device if available else "cpu"
-        self.net_ = self._make_net(module, seed=0, device=device, **self._net_kwargs())
+        self.net_ = self._make_net(module, seed=0, device=device)
         self.net_.initialize()
         self.net_.history = History(list(history or []))
         return self
 
 
-def channel_stats(seqs: Sequences) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel mean and standard deviation over the valid time steps."""
-    valid = seqs.values[seqs.mask()].astype(np.float64)  # (n_valid_steps, C)
-    return valid.mean(axis=0), nonzero_scale(valid.std(axis=0))
+def _loss_weights(sample_weight, class_weights, n_samples: int) -> np.ndarray | None:
+    """Per-sample loss weights from ``sample_weight`` and the codec's class weights."""
+    if sample_weight is None and class_weights is None:
+        return None
+    weights = np.ones(n_samples) if sample_weight is None else sample_weight
+    if class_weights is not None:
+        weights = weights * class_weights
+    return weights.astype(np.float32)
+
+
+def channel_stats(seqs: Sequences, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and standard deviation over the valid time steps.
+
+    Each step counts with its sample's weight (``sample_weight``, default 1).
+    """
+    mask = seqs.mask()
+    weights = None
+    if sample_weight is not None:
+        weights = np.broadcast_to(np.asarray(sample_weight)[:, None], mask.shape)[mask]
+    return weighted_stats(seqs.values[mask], weights)  # over (n_valid_steps, C)
 
 
 def standardize(seqs: Sequences, mean: np.ndarray, scale: np.ndarray) -> Sequences:

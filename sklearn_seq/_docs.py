@@ -159,7 +159,11 @@ def shared_docs(cls):
         "split": _FILL["split"][cls._stratified_split],
         "features": _FILL["features"][cls._vector_input],
         "vector_channels": _FILL["vector_channels"][cls._vector_input],
-        "net_class": cls._net_class.__name__,
+        "net_class": next(
+            base.__name__
+            for base in cls._net_class.__mro__
+            if base.__module__.startswith("skorch.")
+        ),
         **cls._doc_fill,
     }
     lines = []

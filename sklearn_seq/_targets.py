@@ -17,7 +17,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._sequences import check_n_targets, check_target
-from ._validation import nonzero_scale
+from ._validation import weighted_stats
 
 __all__ = ["LabelCodec", "ScaledTargets", "TokenCodec", "target_kind"]
 
@@ -30,7 +30,8 @@ class TargetCodec:
 
     fitted: tuple[str, ...] = ()  # the fitted attributes the estimator publishes
 
-    def fit(self, y, n_samples: int) -> TargetCodec:
+    def fit(self, y, n_samples: int, sample_weight=None) -> TargetCodec:
+        """Learn the encoding; ``sample_weight`` counts samples as copies."""
         raise NotImplementedError
 
     def transform(self, y, n_samples: int) -> np.ndarray:
@@ -45,6 +46,10 @@ class TargetCodec:
     def n_outputs(self) -> int:
         """Width of the network's output layer."""
         raise NotImplementedError
+
+    def loss_weights(self, targets: np.ndarray) -> np.ndarray | None:
+        """Per-sample loss weights implied by the targets (e.g. class weights)."""
+        return None
 
     def state(self) -> dict:
         """The fitted attributes, by name."""
@@ -79,7 +84,7 @@ class LabelCodec(TargetCodec):
         check_classification_targets(y)
         return y
 
-    def fit(self, y, n_samples: int) -> LabelCodec:
+    def fit(self, y, n_samples: int, sample_weight=None) -> LabelCodec:
         y = self._labels(y, n_samples)
         self.classes_ = LabelEncoder().fit(y).classes_
         if len(self.classes_) < 2:
@@ -96,7 +101,9 @@ class LabelCodec(TargetCodec):
                     f"the classes are {self.classes_.tolist()}."
                 )
         if self.class_weight is not None:
-            weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+            weights = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=y, sample_weight=sample_weight
+            )
             self.class_weights_ = weights.astype(np.float32)
         return self
 
@@ -108,6 +115,11 @@ class LabelCodec(TargetCodec):
         encoder = LabelEncoder()
         encoder.classes_ = self.classes_
         return encoder.transform(y).astype(np.int64)
+
+    def loss_weights(self, targets: np.ndarray) -> np.ndarray | None:
+        if self.class_weights_ is None:
+            return None
+        return self.class_weights_[targets].astype(np.float64)
 
     def inverse_transform(self, out: np.ndarray) -> np.ndarray:
         """Labels from class scores ``(n, n_classes)``."""
@@ -153,12 +165,15 @@ class ScaledTargets(TargetCodec):
             return y.reshape(len(y), -1), shape
         return (y.reshape(len(y), -1, 1) if y.ndim < 3 else y), shape
 
-    def fit(self, y, n_samples: int) -> ScaledTargets:
+    def fit(self, y, n_samples: int, sample_weight=None) -> ScaledTargets:
         rows, self.target_shape_ = self._rows(y, n_samples)
         if self.standardize:
-            axes = (0, 1) if self.per_step else 0
-            self.y_mean_ = rows.mean(axis=axes)
-            self.y_scale_ = nonzero_scale(rows.std(axis=axes))
+            if self.per_step:  # every step of a sample is one more value of a channel
+                steps = rows.shape[1]
+                rows = rows.reshape(-1, rows.shape[2])
+                if sample_weight is not None:
+                    sample_weight = np.repeat(sample_weight, steps)
+            self.y_mean_, self.y_scale_ = weighted_stats(rows, sample_weight)
         return self
 
     def transform(self, y, n_samples: int) -> np.ndarray:
@@ -221,7 +236,7 @@ class TokenCodec(TargetCodec):
                 )
         return sequences
 
-    def fit(self, y, n_samples: int) -> TokenCodec:
+    def fit(self, y, n_samples: int, sample_weight=None) -> TokenCodec:
         sequences = self._sequences(y, n_samples)
         self.vocabulary_ = [START, END, *sorted({t for seq in sequences for t in seq})]
         longest = max(map(len, sequences))

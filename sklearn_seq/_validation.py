@@ -7,7 +7,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["check_count", "derive_seed", "nonzero_scale"]
+__all__ = ["check_count", "derive_seed", "weighted_stats"]
 
 
 def check_count(value, name: str) -> int:
@@ -22,8 +22,14 @@ def derive_seed(random_state) -> int:
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
-def nonzero_scale(scale: np.ndarray) -> np.ndarray:
-    """Standard deviations with the constant ones (below 1e-12) replaced by 1."""
-    scale = np.array(scale, dtype=np.float64)
+def weighted_stats(values: np.ndarray, weights=None) -> tuple[np.ndarray, np.ndarray]:
+    """Column means and standard deviations of ``values`` ``(n, k)``, rows weighted.
+
+    A constant column (standard deviation below 1e-12) gets scale 1, so that
+    dividing by the scale is always safe.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    mean = np.average(values, axis=0, weights=weights)
+    scale = np.sqrt(np.average((values - mean) ** 2, axis=0, weights=weights))
     scale[scale < 1e-12] = 1.0
-    return scale
+    return mean, scale

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNetClassifier
 from torch import nn
 
 from ._base import RecurrentEstimator
 from ._docs import shared_docs
 from ._modules import SequenceToVector
+from ._nets import WeightedClassifierNet
 from ._targets import LabelCodec
 
 
@@ -78,7 +77,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         "pooling": [StrOptions({"last", "mean", "max", "mean_max", "attention"})],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
-    _net_class = NeuralNetClassifier
+    _net_class = WeightedClassifierNet
     _criterion = nn.CrossEntropyLoss
     _stratified_split = True
     _doc_fill = {
@@ -149,12 +148,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
     def _make_codec(self, y=None):
         return LabelCodec(self.class_weight)
 
-    def _net_kwargs(self) -> dict:
-        if getattr(self, "class_weights_", None) is None:
-            return {}
-        return {"criterion__weight": torch.from_numpy(self.class_weights_)}
-
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the classifier.
 
         Parameters
@@ -163,13 +157,17 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
             Training sequences.
         y : array-like of shape (n,)
             Class labels of any type (strings, ints, ...).
+        sample_weight : array-like of shape (n,), default=None
+            Weight of each sample in the loss: a weight of 2 counts a sample as
+            two copies of it would, 0 leaves it out. None weighs all equally.
+            Multiplied by the class weights when both are given.
 
         Returns
         -------
         self : SequenceClassifier
             The fitted classifier.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight)
 
     def predict_proba(self, X):
         """Class probabilities of each sequence.

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNetRegressor
 from torch import nn
 
 from ._base import RecurrentEstimator
 from ._docs import shared_docs
 from ._modules import SequenceToVector
+from ._nets import WeightedRegressorNet
 from ._sequences import Sequences
 from ._targets import ScaledTargets
 from ._validation import check_count
@@ -55,7 +55,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     (50,)
     """
 
-    _net_class = NeuralNetRegressor
+    _net_class = WeightedRegressorNet
     _criterion = nn.MSELoss
     _doc_fill = {
         "targets": " and each target column",
@@ -119,7 +119,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     def _make_codec(self, y=None):
         return ScaledTargets(self.standardize)
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the forecaster on windows ``X`` and the values that follow them.
 
         Parameters
@@ -129,13 +129,16 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         y : array-like of shape (n,), (n, k) or (n, horizon, C)
             Targets: the next value, ``k`` values ahead (or the next value of
             each of ``k`` channels), or ``horizon`` steps of ``C`` channels.
+        sample_weight : array-like of shape (n,), default=None
+            Weight of each sample in the loss: a weight of 2 counts a sample as
+            two copies of it would, 0 leaves it out. None weighs all equally.
 
         Returns
         -------
         self : RNNForecaster
             The fitted forecaster.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight)
 
     def _predict_sequences(self, seqs: Sequences) -> np.ndarray:
         """Predictions in the units of ``y``, shaped ``(n,) + target_shape_``."""

@@ -10,12 +10,12 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNet
 from torch import nn
 
 from ._base import RecurrentEstimator
 from ._docs import shared_docs
 from ._modules import SequenceCrossEntropy, SequenceDecoder
+from ._nets import WeightedNet
 from ._sequences import check_target
 from ._targets import ScaledTargets, TokenCodec, target_kind
 from ._validation import derive_seed
@@ -92,7 +92,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "max_length": [Interval(Integral, 1, None, closed="left"), None],
     }
-    _net_class = NeuralNet
+    _net_class = WeightedNet
     _vector_input = True
     _doc_fill = {
         "targets": " and each numeric target channel",
@@ -205,7 +205,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
                 f"{type(self).__name__} was fitted on {fitted}; X has a different layout."
             )
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the generator.
 
         Parameters
@@ -215,13 +215,16 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         y : array-like of shape (n,), (n, T) or (n, T, k); list of str; or list of lists
             Numeric output sequences of one length, strings (generated
             character by character), or token lists (generated token by token).
+        sample_weight : array-like of shape (n,), default=None
+            Weight of each sample in the loss: a weight of 2 counts a sample as
+            two copies of it would, 0 leaves it out. None weighs all equally.
 
         Returns
         -------
         self : SequenceGenerator
             The fitted generator.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight)
 
     def _generate(self, X, temperature=None, seed=None):
         check_is_fitted(self)

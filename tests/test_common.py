@@ -27,7 +27,16 @@ ESTIMATORS = [
 ]
 
 # Checks that cannot pass, each with its reason. An entry is a debt, not a hiding place.
-EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
+_MINIBATCH = (
+    "Minibatch training: repeating samples adds batches and changes the shuffle, so "
+    "a weight of k equals k copies only when one batch holds every sample, and then "
+    "to float32 rounding of the loss sums, not the check's 1e-7. "
+    "tests/test_sample_weight.py tests that case at its real tolerance."
+)
+EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
+    name: {"check_sample_weight_equivalence_on_dense_data": _MINIBATCH}
+    for name in ("RNNForecaster", "SequenceClassifier", "SequenceGenerator")
+}
 
 
 @parametrize_with_checks(
