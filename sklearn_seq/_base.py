@@ -12,7 +12,11 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_sample_weight,
+    check_is_fitted,
+)
 from skorch.callbacks import (
     Callback,
     EarlyStopping,
@@ -201,8 +205,13 @@ class RecurrentEstimator(BaseEstimator):
     def _is_warm(self) -> bool:
         return self.warm_start and hasattr(self, "net_")
 
-    def _check_input(self, X, *, reset: bool) -> Sequences:
-        """Validate X; on ``reset`` record its layout, else check it matches."""
+    def _check_input(self, X, *, reset: bool, names: bool = True) -> Sequences:
+        """Validate X; on ``reset`` record its layout, else check it matches.
+
+        ``names``: record or check a DataFrame's column names (``feature_names_in_``).
+        """
+        if names:
+            _check_feature_names(self, X, reset=reset)
         seqs = check_sequences(X, vectors=self._vector_input)
         self._check_layout(seqs, reset)
         name = type(self).__name__

@@ -9,7 +9,8 @@ This is the one place that knows the package's sequence conventions:
 * a list (or 1-D object array) of arrays shaped ``(length_i,)`` or
   ``(length_i, n_channels)``: variable-length sequences (nested Python lists
   that form a rectangle are read as an array, as scikit-learn reads them);
-* pandas DataFrames (read as 2-D arrays).
+* pandas DataFrames (read as 2-D arrays), and pandas Series whose elements
+  are arrays (one sequence per row, read as a list of sequences).
 
 Everything is validated here, with errors that name the offending sample.
 """
@@ -198,6 +199,8 @@ def check_sequences(X, *, name: str = "X", vectors: bool = False) -> Sequences:
         )
     if hasattr(X, "to_numpy") and hasattr(X, "columns"):  # pandas DataFrame
         X = X.to_numpy()
+    elif hasattr(X, "to_numpy") and getattr(X.dtype, "kind", "") == "O":
+        X = X.to_numpy()  # a pandas Series of arrays: one sequence per row
     if _is_sequence_list(X):
         return _from_list(X, name)
     arr = _as_float(X, name)

@@ -220,7 +220,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
                 f"X_seed must be shaped {layout} for this model, "
                 f"got shape {np.shape(X_seed)}."
             )
-        window = self._check_input(seed, reset=False).values.astype(np.float64)
+        window = self._check_input(seed, reset=False, names=False).values.astype(np.float64)
         if getattr(self, "n_features_in_", None) not in (None, window.shape[1]):
             raise ValueError(
                 f"X_seed windows have {window.shape[1]} time steps, but the model was "

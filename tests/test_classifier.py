@@ -243,3 +243,18 @@ def test_cuda_training_and_cpu_unpickling(varlen):
     assert abs(gpu.score(X, y) - cpu.score(X, y)) < 0.1
     restored = pickle.loads(pickle.dumps(gpu))
     np.testing.assert_allclose(restored.predict_proba(X), gpu.predict_proba(X), atol=1e-6)
+
+
+def test_dataframe_column_names_are_remembered_and_checked():
+    pd = pytest.importorskip("pandas")
+    X_train, X_test, y_train, _ = load_italy_power_demand(return_X_y=True)
+    hours = [f"h{i}" for i in range(X_train.shape[1])]
+    clf = SequenceClassifier(hidden_size=4, max_epochs=1, random_state=0)
+    clf.fit(pd.DataFrame(X_train, columns=hours), y_train)
+    assert clf.feature_names_in_.tolist() == hours
+    assert clf.predict(pd.DataFrame(X_test, columns=hours)).shape == (len(X_test),)
+    renamed = pd.DataFrame(X_test, columns=[f"x{i}" for i in range(len(hours))])
+    with pytest.raises(ValueError, match="feature names should match"):
+        clf.predict(renamed)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        clf.predict(X_test)

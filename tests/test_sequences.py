@@ -113,3 +113,10 @@ def test_target_checks():
     with pytest.raises(ValueError, match="NaN or infinity"):
         check_target(np.array([1.0, np.nan]), 2, "Est")
     assert check_target(pd.Series([1, 2]), 2, "Est").dtype == np.float64
+
+
+def test_pandas_series_of_arrays_is_a_list_of_sequences():
+    rows = [np.arange(3.0), np.arange(5.0), np.arange(4.0)]
+    seqs = check_sequences(pd.Series(rows, index=[10, 20, 30]))
+    assert seqs.kind == "list" and seqs.lengths.tolist() == [3, 5, 4]
+    assert seqs.values[1, :5, 0].tolist() == rows[1].tolist()
