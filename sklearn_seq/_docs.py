@@ -10,100 +10,92 @@ shared parameter in the same words and never state a stale default.
 from __future__ import annotations
 
 import inspect
-import textwrap
 
-__all__ = ["shared_docs"]
+__all__ = ["names", "shared_docs"]
 
-NETWORK = {
-    "cell": ('{"lstm", "gru", "rnn"}', "Recurrent cell: LSTM, GRU or plain RNN."),
-    "hidden_size": ("int", "Units per recurrent layer and direction."),
-    "num_layers": ("int", "Stacked recurrent layers."),
-    "bidirectional": (
-        "bool",
-        "Also read each input sequence backwards (a decoder that writes an output "
-        "sequence stays one-way).",
-    ),
-    "dropout": ("float", "Dropout between stacked layers and on the encoding."),
-    "nonlinearity": (
-        '{"tanh", "relu"}',
-        'Activation of the plain ``"rnn"`` cell (LSTM and GRU ignore it).',
-    ),
-}
+# numpydoc entries without defaults: ``shared_docs`` appends ``, default=...`` to
+# each parameter's head line and fills the {placeholders} of the descriptions
+NETWORK = """\
+cell : {"lstm", "gru", "rnn"}
+    Recurrent cell: LSTM, GRU or plain RNN.
+hidden_size : int
+    Units per recurrent layer and direction.
+num_layers : int
+    Stacked recurrent layers.
+bidirectional : bool
+    Also read each input sequence backwards (a decoder that writes an output
+    sequence stays one-way).
+dropout : float
+    Dropout between stacked layers and on the encoding.
+nonlinearity : {"tanh", "relu"}
+    Activation of the plain ``"rnn"`` cell (LSTM and GRU ignore it).
+"""
 
-TRAINING = {
-    "max_epochs": ("int", "Training epochs (fewer with ``early_stopping``)."),
-    "batch_size": ("int", "Samples per gradient step and per inference batch."),
-    "lr": ("float", "Learning rate."),
-    "lr_schedule": (
-        '{"cosine", "plateau"} or None',
-        "Learning-rate schedule: cosine annealing to zero over ``max_epochs``, or "
-        "halving when the loss has not improved for 5 epochs; None keeps ``lr``.",
-    ),
-    "optimizer": (
-        '{"adam", "adamw", "sgd", "rmsprop"} or Optimizer class',
-        "Optimizer: a name, or a ``torch.optim.Optimizer`` subclass.",
-    ),
-    "weight_decay": ("float", "L2 penalty passed to the optimizer."),
-    "gradient_clip": (
-        "float or None",
-        "Maximum gradient norm; None turns clipping off.",
-    ),
-    "early_stopping": (
-        "bool",
-        "Stop when the validation loss has not improved for ``patience`` epochs, "
-        "and keep the best weights. The validation set is {split}.",
-    ),
-    "validation_fraction": (
-        "float",
-        "Share of the training samples held out when ``early_stopping`` is on.",
-    ),
-    "patience": ("int", "Epochs without improvement before stopping."),
-    "standardize": (
-        "bool",
-        "Standardize each input channel{targets} with statistics of the training "
-        "data{units}.",
-    ),
-    "device": (
-        '{"cpu", "cuda", "auto"}',
-        'Where to train and predict; ``"auto"`` picks a GPU when torch sees one.',
-    ),
-    "random_state": (
-        "int, RandomState instance or None",
-        "Seeds weight initialisation, shuffling{draws}. The same integer gives "
-        "identical predictions on CPU; the caller's global random state is left as "
-        "it was.",
-    ),
-    "verbose": ("int", "0 is silent; 1 shows a progress bar and the epoch table."),
-    "callbacks": (
-        "list of skorch callbacks or (name, callback) tuples, or None",
-        "Extra skorch callbacks (copied at each fit).",
-    ),
-    "warm_start": (
-        "bool",
-        "Continue training the fitted network on the next ``fit`` call instead of "
-        "starting anew.",
-    ),
-}
+TRAINING = """\
+max_epochs : int
+    Training epochs (fewer with ``early_stopping``).
+batch_size : int
+    Samples per gradient step and per inference batch.
+lr : float
+    Learning rate.
+lr_schedule : {"cosine", "plateau"} or None
+    Learning-rate schedule: cosine annealing to zero over ``max_epochs``, or
+    halving when the loss has not improved for 5 epochs; None keeps ``lr``.
+optimizer : {"adam", "adamw", "sgd", "rmsprop"} or Optimizer class
+    Optimizer: a name, or a ``torch.optim.Optimizer`` subclass.
+weight_decay : float
+    L2 penalty passed to the optimizer.
+gradient_clip : float or None
+    Maximum gradient norm; None turns clipping off.
+early_stopping : bool
+    Stop when the validation loss has not improved for ``patience`` epochs,
+    and keep the best weights. The validation set is {split}.
+validation_fraction : float
+    Share of the training samples held out when ``early_stopping`` is on.
+patience : int
+    Epochs without improvement before stopping.
+standardize : bool
+    Standardize each input channel{targets} with statistics of the
+    training data{units}.
+device : {"cpu", "cuda", "auto"}
+    Where to train and predict; ``"auto"`` picks a GPU when torch sees one.
+random_state : int, RandomState instance or None
+    Seeds weight initialisation, shuffling{draws}. The same integer gives
+    identical predictions on CPU; the caller's global random state is left
+    as it was.
+verbose : int
+    0 is silent; 1 shows a progress bar and the epoch table.
+callbacks : list of skorch callbacks or (name, callback) tuples, or None
+    Extra skorch callbacks (copied at each fit).
+warm_start : bool
+    Continue training the fitted network on the next ``fit`` call instead of
+    starting anew.
+"""
 
-FITTED = {
-    "net_": (
-        "skorch.{net_class}",
-        "The trained net; ``net_.history`` holds the per-epoch losses.",
-    ),
-    "n_channels_in_": ("int", "Channels of the training input{vector_channels}."),
-    "n_features_in_": ("int", "{features} (only set for a 2-D ``X``)."),
-    "feature_names_in_": (
-        "ndarray of shape (n_features_in_,)",
-        "Column names of a DataFrame ``X`` (only set when they are all strings); "
-        "later calls refuse a DataFrame with other names.",
-    ),
-    "n_outputs_": ("int", "Width of the network's output layer{outputs}."),
-    "n_epochs_": ("int", "Epochs trained in total (over all warm starts)."),
-    "x_mean_, x_scale_": (
-        "ndarray of shape (n_channels_in_,)",
-        "Input standardization (only with ``standardize=True``).",
-    ),
-}
+FITTED = """\
+net_ : skorch.{net_class}
+    The trained net; ``net_.history`` holds the per-epoch losses.
+n_channels_in_ : int
+    Channels of the training input{vector_channels}.
+n_features_in_ : int
+    {features} (only set for a 2-D ``X``).
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Column names of a DataFrame ``X`` (only set when they are all strings);
+    later calls refuse a DataFrame with other names.
+n_outputs_ : int
+    Width of the network's output layer{outputs}.
+n_epochs_ : int
+    Epochs trained in total (over all warm starts).
+x_mean_, x_scale_ : ndarray of shape (n_channels_in_,)
+    Input standardization (only with ``standardize=True``).
+"""
+
+
+def names(block: str) -> list[str]:
+    """The entry names a block documents."""
+    heads = [line for line in block.splitlines() if line and not line[0].isspace()]
+    return [name for head in heads for name in head.split(" : ")[0].split(", ")]
+
 
 # what each estimator's core settings say in the shared texts
 _FILL = {
@@ -129,21 +121,16 @@ def _default(value) -> str:
     return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
-def _entries(table: dict, defaults: dict | None, fill: dict, indent: str) -> str:
+def _entries(block: str, defaults: dict | None, fill: dict, indent: str) -> str:
     lines = []
-    for name, (kind, text) in table.items():
-        head = f"{name} : {kind.replace('{net_class}', fill['net_class'])}"
-        if defaults is not None:
-            head += f", default={_default(defaults[name])}"
-        lines.append(indent + head)
-        lines.append(
-            textwrap.fill(
-                text.format(**fill),
-                width=88,
-                initial_indent=indent + "    ",
-                subsequent_indent=indent + "    ",
-            )
-        )
+    for line in block.splitlines():
+        if line[0].isspace():  # a description: fill its placeholders
+            line = line.format(**fill)
+        elif defaults is not None:  # a parameter's head line
+            line += f", default={_default(defaults[line.split(' : ')[0]])}"
+        else:  # an attribute's head line
+            line = line.replace("{net_class}", fill["net_class"])
+        lines.append(indent + line)
     return "\n".join(lines)
 
 

@@ -189,12 +189,12 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X):
-        """Predict the class label of each sequence.
+        """Predict the class label of each sequence: its most probable class.
 
         Parameters
         ----------
         X : array-like of shape (n, T) or (n, T, C), or list of arrays
-            Sequences with the channels seen in ``fit``.
+            Sequences to label (as for :meth:`predict_proba`).
 
         Returns
         -------

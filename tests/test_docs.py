@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sklearn_seq import RNNForecaster, SequenceClassifier, SequenceGenerator, make_windows
-from sklearn_seq._docs import NETWORK, TRAINING
+from sklearn_seq._docs import NETWORK, TRAINING, names
 
 FAST = {"hidden_size": 4, "max_epochs": 1, "random_state": 0}
 
@@ -58,7 +58,7 @@ def test_shared_parameters_read_the_same_in_every_estimator():
         _documented(cls, "Parameters")
         for cls in (RNNForecaster, SequenceClassifier, SequenceGenerator)
     ]
-    for name in [*NETWORK, *TRAINING]:
+    for name in names(NETWORK) + names(TRAINING):
         types = {doc[name].split(" : ")[1].rsplit(", default=", 1)[0] for doc in docs}
         assert len(types) == 1, (name, types)
 
