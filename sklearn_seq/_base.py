@@ -18,10 +18,10 @@ from skorch.callbacks import (
     EarlyStopping,
     GradientNormClipping,
     LRScheduler,
-    ProgressBar,
 )
 from torch.utils.data import Subset
 
+from ._progress import arrange_callbacks
 from ._sequences import BatchDataset, Sequences, check_sequences, iter_batches, keep_batch
 
 OPTIMIZERS = {
@@ -237,11 +237,10 @@ class RecurrentEstimator(BaseEstimator):
             monitor = "valid_loss" if self.early_stopping else "train_loss"
             policy = {"policy": "ReduceLROnPlateau", "monitor": monitor}
             callbacks.append(("lr_schedule", LRScheduler(**policy, patience=5, factor=0.5)))
-        if self.verbose:
-            callbacks.append(("progress_bar", ProgressBar()))
         for i, cb in enumerate(self.callbacks or []):
             named = cb if isinstance(cb, tuple) else (f"user_{i}", cb)
             callbacks.append(copy.deepcopy(named))
+        callbacks = arrange_callbacks(callbacks, self.verbose)
         optimizer = (
             self.optimizer
             if _is_optimizer_class(self.optimizer)
@@ -266,6 +265,7 @@ class RecurrentEstimator(BaseEstimator):
             iterator_valid__collate_fn=keep_batch,
             train_split=split,
             callbacks=callbacks,
+            callbacks__print_log=None,
             device=resolve_device(self.device) if device is None else device,
             verbose=int(self.verbose),
             **net_kwargs,
