@@ -1,0 +1,46 @@
+"""Scoped control of the threads torch and numpy's BLAS use."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from numbers import Integral
+
+import torch
+from threadpoolctl import threadpool_limits
+
+
+@contextmanager
+def limit_threads(n: int | None):
+    """Run a block with at most ``n`` threads in torch and in BLAS/OpenMP.
+
+    Sets ``torch.set_num_threads(n)`` and limits the native thread pools that
+    ``threadpoolctl`` finds (numpy's and scipy's BLAS, OpenMP) for the block,
+    then restores the previous settings, also when the block raises. Nested
+    blocks restore their outer block's limit. ``None`` changes nothing.
+
+    The settings are global to the process: a block limits every thread of
+    it, not only the one that entered it.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_seq._threads import limit_threads
+    >>> before = torch.get_num_threads()
+    >>> with limit_threads(1):
+    ...     torch.get_num_threads()
+    1
+    >>> torch.get_num_threads() == before
+    True
+    """
+    if n is None:
+        yield
+        return
+    if not isinstance(n, Integral) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"the number of threads must be an integer >= 1, got {n!r}.")
+    previous = torch.get_num_threads()
+    with threadpool_limits(limits=int(n)):
+        torch.set_num_threads(int(n))
+        try:
+            yield
+        finally:
+            torch.set_num_threads(previous)
