@@ -36,6 +36,7 @@ bench: setup
 	$(PY) benchmarks/bench_classifier.py
 	$(PY) benchmarks/bench_word2vec.py
 	$(PY) benchmarks/bench_parallel.py
+	$(PY) benchmarks/bench_threads.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache docs/_build docs/generated docs/auto_examples

@@ -22,12 +22,12 @@ from skorch.callbacks import (
     EarlyStopping,
     GradientNormClipping,
     LRScheduler,
-    ProgressBar,
 )
 from skorch.history import History
 from torch.utils.data import Subset
 
 from ._modules import evaluating
+from ._progress import arrange_callbacks
 from ._sequences import (
     BatchDataset,
     Sequences,
@@ -37,6 +37,7 @@ from ._sequences import (
     require_y,
 )
 from ._targets import TargetCodec
+from ._threads import limit_threads
 from ._validation import derive_seed, weighted_stats
 
 OPTIMIZERS = {
@@ -162,6 +163,7 @@ class RecurrentEstimator(BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [list, None],
@@ -271,11 +273,10 @@ class RecurrentEstimator(BaseEstimator):
             monitor = "valid_loss" if self.early_stopping else "train_loss"
             policy = {"policy": "ReduceLROnPlateau", "monitor": monitor}
             callbacks.append(("lr_schedule", LRScheduler(**policy, patience=5, factor=0.5)))
-        if self.verbose:
-            callbacks.append(("progress_bar", ProgressBar()))
         for i, cb in enumerate(self.callbacks or []):
             named = cb if isinstance(cb, tuple) else (f"user_{i}", cb)
             callbacks.append(copy.deepcopy(named))
+        callbacks = arrange_callbacks(callbacks, self.verbose)
         optimizer = (
             self.optimizer
             if _is_optimizer_class(self.optimizer)
@@ -301,6 +302,7 @@ class RecurrentEstimator(BaseEstimator):
             iterator_valid__collate_fn=keep_batch,
             train_split=split,
             callbacks=callbacks,
+            callbacks__print_log=None,
             device=resolve_device(self.device) if device is None else device,
             verbose=int(self.verbose),
         )
@@ -338,7 +340,7 @@ class RecurrentEstimator(BaseEstimator):
             **self._extra_inputs(codec, targets),
             **({} if weights is None else {"sample_weight": weights}),
         }
-        with seeded(seed):
+        with seeded(seed), limit_threads(self.n_threads):
             if warm:
                 self.net_.partial_fit(inputs, targets)
             else:
@@ -360,7 +362,8 @@ class RecurrentEstimator(BaseEstimator):
         seqs = self._scale_inputs(seqs)
         module = self.net_.module_
         device = next(module.parameters()).device
-        with evaluating(module) as dtype:
+        threads = limit_threads(getattr(self, "n_threads", 1), blas=False)
+        with threads, evaluating(module) as dtype:
             out = [
                 (step or type(module).__call__)(module, values, lengths).cpu().numpy()
                 for values, lengths in iter_batches(seqs, self.batch_size, device, dtype)
@@ -429,6 +432,8 @@ class RecurrentEstimator(BaseEstimator):
         self.net_ = self._make_net(module, seed=0, device=device)
         self.net_.initialize()
         self.net_.history = History(list(history or []))
+        for group in self.net_.optimizer_.param_groups:  # a schedule resumes from here
+            group.setdefault("initial_lr", group["lr"])
         return self
 
 

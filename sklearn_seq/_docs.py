@@ -59,12 +59,19 @@ standardize : bool
     training data{units}.
 device : {"cpu", "cuda", "auto"}
     Where to train and predict; ``"auto"`` picks a GPU when torch sees one.
+n_threads : int or None
+    CPU threads torch (and numpy's BLAS) may use while this estimator fits
+    or predicts; None leaves torch's setting. One thread is the default:
+    these small recurrent steps gain little from more, and lose up to 80x
+    when another process competes for the cores.
 random_state : int, RandomState instance or None
     Seeds weight initialisation, shuffling{draws}. The same integer gives
     identical predictions on CPU; the caller's global random state is left
     as it was.
 verbose : int
-    0 is silent; 1 shows a progress bar and the epoch table.
+    0 is silent; 1 prints the epoch table (plain text unless stdout is a
+    terminal, down to the epoch early stopping ends at) and, on a terminal or
+    in a notebook, a progress bar.
 callbacks : list of skorch callbacks or (name, callback) tuples, or None
     Extra skorch callbacks (copied at each fit).
 warm_start : bool

@@ -110,6 +110,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         patience=10,
         standardize=True,
         device="cpu",
+        n_threads=1,
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -135,6 +136,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         self.patience = patience
         self.standardize = standardize
         self.device = device
+        self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

@@ -85,6 +85,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         patience=10,
         standardize=True,
         device="cpu",
+        n_threads=1,
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -108,6 +109,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         self.patience = patience
         self.standardize = standardize
         self.device = device
+        self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

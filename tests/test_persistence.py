@@ -81,10 +81,13 @@ def test_classifier_round_trip(path, labels):
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     assert loaded.classes_.tolist() == model.classes_.tolist()
-    # the balanced loss weights come back too, for further training
-    np.testing.assert_array_equal(
-        loaded.net_.criterion_.weight.numpy(), model.net_.criterion_.weight.numpy()
-    )
+    # the balanced loss weights come back too, and training can go on (a learning
+    # rate schedule resumes from the saved history)
+    np.testing.assert_array_equal(loaded.class_weights_, model.class_weights_)
+    before = loaded.predict_proba(X)
+    loaded.set_params(warm_start=True).fit(X, y)
+    assert loaded.n_epochs_ > model.n_epochs_
+    assert not np.array_equal(loaded.predict_proba(X), before)
 
 
 @pytest.mark.parametrize("kind", ["chars", "tokens", "numeric"])
