@@ -5,6 +5,7 @@ scheduler) and are not run.
 """
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,26 @@ def test_readme_commands_exist_in_makefile():
         assert re.search(rf"^{target}:", makefile, flags=re.M)
     assert makefile.count("torch==") == 1
     pytest.importorskip("torch")
+
+
+def test_install_commands_work_from_a_checkout():
+    # the package is on no public index: it installs from the checkout, with extras
+    # that pyproject.toml declares, and `make setup` is a real target
+    root = README.parent
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    pages = [README, *sorted((root / "docs").rglob("*.rst"))]
+    commands = [
+        (page.name, line)
+        for page in pages
+        for line in page.read_text().splitlines()
+        if "pip install" in line
+    ]
+    assert any("[dask]" in line for _, line in commands)
+    for page, line in commands:
+        assert not re.search(r"pip install[^`]*sklearn[-_]seq", line), (page, line)
+        for named in re.findall(r'pip install -e "\.\[([\w,]+)\]"', line):
+            assert set(named.split(",")) <= set(extras), (page, line)
+    assert "make setup" in README.read_text()
+    assert re.search(r"^setup:", (root / "Makefile").read_text(), flags=re.M)
