@@ -29,6 +29,19 @@ def test_readme_blocks_run_in_order():
         isinstance(c, str) for c in namespace["captions"]
     )
     assert set(namespace["grid"].best_params_) == {"cell", "hidden_size"}
+    # the accuracy the README quotes is the one its own block prints (to one sample)
+    quoted = float(re.search(r"ItalyPowerDemand (0\.\d+) vs", README.read_text())[1])
+    score = namespace["clf"].score(namespace["X_test"], namespace["y_test"])
+    assert abs(score - quoted) <= 1.5 / len(namespace["y_test"])
+
+
+def test_readme_gunpoint_figure_names_the_script_that_prints_it():
+    text = README.read_text()
+    script = re.search(r"GunPoint 0\.\d+ vs 0\.907 \(the same call in\s+`([^`]+)`", text)
+    source = (README.parent / script[1]).read_text()
+    assert "load_gunpoint" in source
+    assert "SequenceClassifier(random_state=0).fit(X_train, y_train)" in source
+    assert "SequenceClassifier(random_state=0).fit(X_train, y_train)" in text
 
 
 def test_readme_commands_exist_in_makefile():
