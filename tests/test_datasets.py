@@ -161,6 +161,7 @@ def test_from_long_format_wants_a_dataframe():
         (["sensor", "Date", "temp"], None, None),  # no id-like name
         ([f"t{i}" for i in range(24)], None, None),  # wide: a column per step
         (list(range(150)), None, None),
+        (["id", *[f"step_{i}" for i in range(10)]], None, None),  # wide, with ids
         (["valid", "time_of_day"], None, None),  # "valid" ends in "id" but is no id
     ],
 )

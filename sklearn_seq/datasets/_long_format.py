@@ -8,12 +8,12 @@ from collections.abc import Hashable, Iterable
 import numpy as np
 
 # Column names, lower-cased and split into words, that read as a sequence id or a time
-# step. Whole words only, so that wide tables with columns like "hour_3" or "valid" are
-# not mistaken for long ones.
+# step. Whole words only, and a name ending in a number ("step_3", "t17") is a column of
+# a wide table, not a time column, so wide tables are not mistaken for long ones.
 _ID_WORDS = {"id", "ids", "uid", "key"}
 _ID_NAMES = {"series", "sequence", "sample", "case", "instance", "entity", "unit", "item"}
-_TIME_WORDS = {"time", "times", "timestamp", "date", "datetime", "timestep", "step", "ds"}
-_TIME_NAMES = {"t", "tick", "frame", "period", "seq", "index", "idx"}
+_TIME_WORDS = {"time", "times", "timestamp", "date", "datetime", "timestep", "step"}
+_TIME_NAMES = {"t", "ds", "tick", "frame", "period"}
 
 
 def _words(name: Hashable) -> list[str]:
@@ -28,6 +28,8 @@ def _is_id_like(name: Hashable) -> bool:
 
 def _is_time_like(name: Hashable) -> bool:
     words = _words(name)
+    if not words or words[-1].isdigit():
+        return False
     return bool(_TIME_WORDS.intersection(words)) or "".join(words) in _TIME_NAMES
 
 
