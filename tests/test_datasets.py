@@ -124,7 +124,7 @@ def test_from_long_format_errors(small_long, change, kwargs, match):
     frame = small_long.copy()
     where = (frame["series_id"] == "s002") & (frame["hour"] == 5)
     if change == "duplicate":
-        frame = pd_concat(frame, frame[where])
+        frame = pytest.importorskip("pandas").concat([frame, frame[where]])
     elif change == "nan":
         frame.loc[where, "demand"] = np.nan
     elif change == "inf":
@@ -138,11 +138,6 @@ def test_from_long_format_errors(small_long, change, kwargs, match):
     kwargs = {"id_col": "series_id", "time_col": "hour", **kwargs}
     with pytest.raises(ValueError, match=match):
         from_long_format(frame, **kwargs)
-
-
-def pd_concat(*frames):
-    pd = pytest.importorskip("pandas")
-    return pd.concat(frames, ignore_index=True)
 
 
 def test_from_long_format_wants_a_dataframe():
