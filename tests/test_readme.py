@@ -5,6 +5,7 @@ scheduler) and are not run.
 """
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,19 @@ def test_readme_blocks_run_in_order():
         isinstance(c, str) for c in namespace["captions"]
     )
     assert set(namespace["grid"].best_params_) == {"cell", "hidden_size"}
+    # the accuracy the README quotes is the one its own block prints (to one sample)
+    quoted = float(re.search(r"ItalyPowerDemand (0\.\d+) vs", README.read_text())[1])
+    score = namespace["clf"].score(namespace["X_test"], namespace["y_test"])
+    assert abs(score - quoted) <= 1.5 / len(namespace["y_test"])
+
+
+def test_readme_gunpoint_figure_names_the_script_that_prints_it():
+    text = README.read_text()
+    script = re.search(r"GunPoint 0\.\d+ vs 0\.907 \(the same call in\s+`([^`]+)`", text)
+    source = (README.parent / script[1]).read_text()
+    assert "load_gunpoint" in source
+    assert "SequenceClassifier(random_state=0).fit(X_train, y_train)" in source
+    assert "SequenceClassifier(random_state=0).fit(X_train, y_train)" in text
 
 
 def test_readme_commands_exist_in_makefile():
@@ -37,3 +51,26 @@ def test_readme_commands_exist_in_makefile():
         assert re.search(rf"^{target}:", makefile, flags=re.M)
     assert makefile.count("torch==") == 1
     pytest.importorskip("torch")
+
+
+def test_install_commands_work_from_a_checkout():
+    # the package is on no public index: it installs from the checkout, with extras
+    # that pyproject.toml declares, and `make setup` is a real target
+    root = README.parent
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    pages = [README, *sorted((root / "docs").rglob("*.rst"))]
+    commands = [
+        (page.name, line)
+        for page in pages
+        for line in page.read_text().splitlines()
+        if "pip install" in line
+    ]
+    assert any("[dask]" in line for _, line in commands)
+    for page, line in commands:
+        assert not re.search(r"pip install[^`]*sklearn[-_]seq", line), (page, line)
+        for named in re.findall(r'pip install -e "\.\[([\w,]+)\]"', line):
+            assert set(named.split(",")) <= set(extras), (page, line)
+    assert "make setup" in README.read_text()
+    assert re.search(r"^setup:", (root / "Makefile").read_text(), flags=re.M)

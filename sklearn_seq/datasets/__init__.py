@@ -3,7 +3,8 @@
 The loaders follow ``sklearn.datasets``: a :class:`~sklearn.utils.Bunch` by
 default, plain arrays with ``return_X_y=True``. Sequences are channels-last, the
 package's convention. Data from aeon or sktime, held as ``(n, channels, T)``,
-converts with one line: ``X = np.transpose(X_aeon, (0, 2, 1))``.
+converts with one line: ``X = np.transpose(X_aeon, (0, 2, 1))``. A long-format
+table, one row per sequence and time step, converts with :func:`from_long_format`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from importlib import resources
 import numpy as np
 from sklearn.utils import Bunch
 
-__all__ = ["load_gunpoint", "load_italy_power_demand", "load_movie_review_sentences"]
+from ._long_format import from_long_format, long_format_hint
+
+__all__ = [
+    "from_long_format",
+    "load_gunpoint",
+    "load_italy_power_demand",
+    "load_movie_review_sentences",
+    "long_format_hint",
+]
 
 _DESCR = {
     "gunpoint": (
