@@ -24,6 +24,8 @@ import torch
 from scipy import sparse
 from skorch.dataset import Dataset
 
+from .datasets._long_format import long_format_hint
+
 __all__ = [
     "BatchDataset",
     "Sequences",
@@ -198,6 +200,9 @@ def check_sequences(X, *, name: str = "X", vectors: bool = False) -> Sequences:
             "list of arrays. Convert it with X.toarray()."
         )
     if hasattr(X, "to_numpy") and hasattr(X, "columns"):  # pandas DataFrame
+        hint = long_format_hint(X.columns)  # judged by the column names only
+        if hint is not None:
+            raise ValueError(hint)
         X = X.to_numpy()
     elif hasattr(X, "to_numpy") and getattr(X.dtype, "kind", "") == "O":
         X = X.to_numpy()  # a pandas Series of arrays: one sequence per row
@@ -255,11 +260,12 @@ def check_n_targets(n_targets: int, n_samples: int) -> None:
         )
 
 
-def check_target(y, n_samples: int) -> np.ndarray:
+def check_target(y, n_samples: int, estimator_name: str = "This estimator") -> np.ndarray:
     """Validate a numeric target with one row per sequence.
 
     Returns a float64 array of shape ``(n_samples, *target_shape)``.
     """
+    require_y(y, estimator_name)
     if sparse.issparse(y):
         raise TypeError("Sparse targets are not supported; pass a dense array.")
     if hasattr(y, "to_numpy"):  # pandas Series / DataFrame

@@ -114,9 +114,17 @@ def test_class_weight_balanced_and_dict_reach_the_loss():
     X = rng.normal(size=(60, 6))
     y = np.array(["a"] * 50 + ["b"] * 10)
     clf = SequenceClassifier(class_weight="balanced", **FAST).fit(X, y)
-    np.testing.assert_allclose(clf.net_.criterion_.weight.numpy(), [0.6, 3.0], rtol=1e-6)
+    np.testing.assert_allclose(clf.class_weights_, [0.6, 3.0], rtol=1e-6)
     clf = SequenceClassifier(class_weight={"b": 5.0}, **FAST).fit(X, y)
-    np.testing.assert_allclose(clf.net_.criterion_.weight.numpy(), [1.0, 5.0])
+    np.testing.assert_allclose(clf.class_weights_, [1.0, 5.0])
+    # a class weight is a loss weight on each sample of that class (sample weights
+    # also weigh the input statistics, so compare without standardization)
+    by_class = SequenceClassifier(class_weight={"b": 5.0}, standardize=False, **FAST)
+    by_sample = SequenceClassifier(standardize=False, **FAST)
+    by_sample.fit(X, y, sample_weight=np.where(y == "b", 5.0, 1.0))
+    np.testing.assert_allclose(
+        by_class.fit(X, y).predict_proba(X), by_sample.predict_proba(X), rtol=1e-12
+    )
     with pytest.raises(ValueError, match="class_weight names labels that are not in y"):
         SequenceClassifier(class_weight={"c": 2.0}, **FAST).fit(X, y)
 

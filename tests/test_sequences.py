@@ -120,3 +120,11 @@ def test_pandas_series_of_arrays_is_a_list_of_sequences():
     seqs = check_sequences(pd.Series(rows, index=[10, 20, 30]))
     assert seqs.kind == "list" and seqs.lengths.tolist() == [3, 5, 4]
     assert seqs.values[1, :5, 0].tolist() == rows[1].tolist()
+
+
+def test_long_format_frame_is_refused_with_the_conversion_to_use():
+    long = pd.DataFrame({"series_id": [1, 1, 2, 2], "time": [0, 1, 0, 1], "value": 1.0})
+    with pytest.raises(ValueError, match=r"from_long_format\(X, id_col='series_id'"):
+        check_sequences(long)
+    wide = pd.DataFrame(np.ones((2, 3)), columns=["t0", "t1", "t2"])
+    assert check_sequences(wide).values.shape == (2, 3, 1)
