@@ -16,7 +16,8 @@ from typing import NoReturn
 import numpy as np
 from scipy import sparse
 
-_MAX_CHUNK = 2_000  # documents per block of max pooling, to bound the gathered vectors
+_PIECE = 64  # tokens per piece in max pooling: the most positions one pass walks
+_BLOCK = 1024  # documents max pooled together, so that their buffers stay in cache
 
 
 def all_strings(tokens: Iterable) -> bool:
@@ -114,17 +115,15 @@ def index_documents(
     unknown = np.flatnonzero(ids < 0)
     if len(unknown) and not all_strings(map(flat.__getitem__, unknown.tolist())):
         check_tokens(docs)
-    doc_of_token = np.repeat(np.arange(len(docs)), lengths)
     keep = ids >= 0
+    token_indptr = np.concatenate([[0], np.cumsum(lengths)])
+    known_before = np.concatenate([[0], np.cumsum(keep)])  # [t]: known tokens before t
     if max_length is not None:
-        known_before = np.cumsum(keep) - keep  # known tokens earlier in the stream
-        first_known = np.concatenate(
-            [[0], np.cumsum(np.bincount(doc_of_token[keep], minlength=len(docs)))]
-        )[:-1]
-        keep &= known_before - first_known[doc_of_token] < max_length
-    counts = np.bincount(doc_of_token[keep], minlength=len(docs))
-    indptr = np.concatenate([[0], np.cumsum(counts)])
-    return indptr, ids[keep]
+        doc_of_token = np.repeat(np.arange(len(docs)), lengths)
+        rank = known_before[:-1] - known_before[token_indptr[doc_of_token]]  # in its doc
+        keep &= rank < max_length
+        known_before = np.concatenate([[0], np.cumsum(keep)])
+    return known_before[token_indptr], ids[keep]
 
 
 def document_frequencies(
@@ -237,28 +236,52 @@ def project_out(pooled: np.ndarray, direction: np.ndarray) -> np.ndarray:
 def max_pool(vectors: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
     """Element-wise maximum of each document's vectors (zeros for an empty document).
 
+    Documents are walked position by position, many at once: sorted longest
+    first, the documents longer than ``k`` are a prefix of the block, so
+    position ``k`` costs one gather and one ``np.maximum`` into reused
+    buffers, with no Python loop over documents or tokens. Documents longer
+    than 64 tokens are cut into pieces of at most 64, whose maxima are then
+    pooled the same way, so that no pass walks more than 64 positions.
+
     Parameters
     ----------
     vectors : ndarray of shape (n_words, n_features)
         One vector per vocabulary row.
     indptr, indices : ndarray
-        Indexed documents (see :func:`index_documents`).
+        Indexed documents (see :func:`index_documents`); the indices must be
+        rows of ``vectors`` (not checked).
 
     Returns
     -------
-    pooled : ndarray of shape (n_documents, n_features), float32
+    pooled : ndarray of shape (n_documents, n_features), dtype of ``vectors``
     """
-    n_docs = len(indptr) - 1
-    nonempty = np.diff(indptr) > 0
-    out = np.zeros((n_docs, vectors.shape[1]), dtype=np.float32)
-    for start in range(0, n_docs, _MAX_CHUNK):
-        block = slice(start, start + _MAX_CHUNK)
-        starts = indptr[:-1][block][nonempty[block]]
-        if len(starts):
-            stop = indptr[min(start + _MAX_CHUNK, n_docs)]
-            gathered = vectors[indices[starts[0] : stop]]
-            rows = np.flatnonzero(nonempty[block]) + start
-            out[rows] = np.maximum.reduceat(gathered, starts - starts[0], axis=0)
+    lengths = np.diff(indptr)
+    n_pieces = -(-lengths // _PIECE)
+    if n_pieces.max(initial=0) > 1:
+        first_piece = np.cumsum(n_pieces) - n_pieces
+        piece_doc = np.repeat(np.arange(len(lengths)), n_pieces)
+        starts = indptr[piece_doc] + _PIECE * (
+            np.arange(len(piece_doc)) - first_piece[piece_doc]
+        )
+        piece_max = max_pool(vectors, np.append(starts, indptr[-1]), indices)
+        return max_pool(
+            piece_max, np.append(first_piece, len(piece_doc)), np.arange(len(piece_doc))
+        )
+    out = np.zeros((len(lengths), vectors.shape[1]), dtype=vectors.dtype)
+    order = np.argsort(-lengths, kind="stable")[: np.count_nonzero(lengths)]
+    acc = np.empty((min(_BLOCK, len(order)), vectors.shape[1]), dtype=vectors.dtype)
+    gathered = np.empty_like(acc)
+    for first in range(0, len(order), _BLOCK):
+        rows = order[first : first + _BLOCK]
+        starts = indptr[rows]
+        # longer_than[k]: how many of the block's documents are longer than k
+        longer_than = len(rows) - np.cumsum(np.bincount(lengths[rows]))
+        # mode="clip" lets take write into its output without a temporary copy
+        vectors.take(indices[starts], axis=0, out=acc[: len(rows)], mode="clip")
+        for k, n in enumerate(longer_than[1:-1], start=1):
+            vectors.take(indices[starts[:n] + k], axis=0, out=gathered[:n], mode="clip")
+            np.maximum(acc[:n], gathered[:n], out=acc[:n])
+        out[rows] = acc[: len(rows)]
     return out
 
 

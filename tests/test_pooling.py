@@ -6,6 +6,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
+from sklearn_seq import _pooling
 from sklearn_seq._pooling import (
     all_strings,
     check_tokens,
@@ -130,6 +131,16 @@ def test_max_pool_on_long_and_empty_documents(lengths):
     assert out.shape == (len(lengths), 5)
     expected = loop_pool(vectors, indptr, indices, "max")
     assert_array_equal(out, expected.astype(np.float32))
+
+
+def test_max_pool_over_many_blocks_and_pieces(monkeypatch):
+    # small blocks and pieces: several blocks, and pieces pooled three levels deep
+    monkeypatch.setattr(_pooling, "_BLOCK", 3)
+    monkeypatch.setattr(_pooling, "_PIECE", 4)
+    lengths = [0, 1, 3, 4, 5, 9, 17, 70, 0, 2, 4, 8]
+    vectors, indptr, indices = random_documents(lengths, n_words=30)
+    expected = loop_pool(vectors, indptr, indices, "max")
+    assert_array_equal(max_pool(vectors, indptr, indices), expected.astype(np.float32))
 
 
 def test_pooling_float64_vectors_gives_float32():
