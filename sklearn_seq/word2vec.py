@@ -74,7 +74,8 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     pretrained : str, path or gensim KeyedVectors, default=None
         Word vectors to start from: a word2vec text or binary file, or loaded
         ``KeyedVectors``. Loaded in ``fit``. By default ``fit`` then does not
-        train at all; see ``train_pretrained``.
+        train at all, and ``fit(None)`` is enough unless the pooling learns
+        statistics (``"tfidf"``, ``"sif"``); see ``train_pretrained``.
     train_pretrained : bool, default=False
         With ``pretrained``, continue training the vectors on ``X`` (words of
         ``X`` absent from the pretrained vocabulary start from random vectors).
@@ -316,8 +317,10 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
 
         Parameters
         ----------
-        X : list of str or list of list of str
-            Training documents. May be None when ``corpus_file`` is set.
+        X : list of str or list of list of str, or None
+            Training documents. May be None when ``corpus_file`` is set, or
+            when ``pretrained`` vectors are used as they are (no
+            ``train_pretrained``) and the pooling learns no statistics.
         y : None
             Ignored.
 
@@ -327,14 +330,21 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             The fitted transformer.
         """
         self._validate_params()
+        trains = self.pretrained is None or self.train_pretrained
         if X is None and self.corpus_file is None:
-            raise ValueError("X is None: give documents, or set corpus_file.")
+            if trains:
+                raise ValueError("X is None: give documents, or set corpus_file.")
+            if self.pooling in ("tfidf", "sif"):
+                raise ValueError(
+                    f"X is None: pooling={self.pooling!r} learns its statistics from "
+                    "documents; give X, or set corpus_file."
+                )
         docs = self._tokenize(X) if X is not None else None
         if docs is not None:
             check_tokens(docs)
         if self.pretrained is not None:
             initial = self._load_pretrained()
-            self.wv_ = self._train(docs, initial) if self.train_pretrained else initial
+            self.wv_ = self._train(docs, initial) if trains else initial
         else:
             self.wv_ = self._train(docs, None)
         if self.pooling in ("tfidf", "sif"):

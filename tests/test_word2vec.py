@@ -249,6 +249,19 @@ def test_pretrained_keyed_vectors_and_train_pretrained(lee_model, lee):
     assert 0 < moved < 0.1 * np.linalg.norm(kv["police"])  # fine-tuned from, not replaced
 
 
+def test_pretrained_vectors_need_no_documents(lee_model, lee):
+    kv = lee_model.wv_
+    w2v = Word2VecTransformer(pretrained=kv).fit(None)
+    assert w2v.wv_ is kv
+    np.testing.assert_array_equal(w2v.transform(lee[:3]), lee_model.transform(lee[:3]))
+    assert Word2VecTransformer(pretrained=kv).fit().wv_ is kv
+    with pytest.raises(ValueError, match="pooling='tfidf' learns its statistics"):
+        Word2VecTransformer(pretrained=kv, pooling="tfidf").fit(None)
+    for trains in [{}, {"pretrained": kv, "train_pretrained": True}]:
+        with pytest.raises(ValueError, match="X is None: give documents"):
+            Word2VecTransformer(**trains).fit(None)
+
+
 def test_pretrained_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         Word2VecTransformer(pretrained=str(tmp_path / "missing.txt")).fit(["a b"])
