@@ -125,6 +125,12 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     zero vector, a sequence of length 1 (``output="sequence"``), so every
     sequence is valid input for the recurrent estimators. No output is ever NaN.
 
+    Documents cannot be weighted: gensim trains on every sentence alike, so
+    ``fit`` takes no ``sample_weight`` (passing one raises a ``TypeError``) and
+    requests none through scikit-learn's metadata routing. In a pipeline, the
+    weights go only to the steps that request them. To weight documents by
+    whole numbers, repeat them.
+
     Examples
     --------
     >>> from sklearn_seq import Word2VecTransformer
@@ -314,6 +320,9 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
 
     def fit(self, X=None, y=None):
         """Train (or load) the word vectors and learn the pooling statistics.
+
+        There is no ``sample_weight``: documents cannot be weighted in gensim's
+        training (see Notes).
 
         Parameters
         ----------
