@@ -3,34 +3,30 @@
 from __future__ import annotations
 
 import os
-from itertools import chain, repeat
 from numbers import Integral, Real
 
 import numpy as np
 from gensim.models import KeyedVectors, Word2Vec
 from gensim.models.word2vec import LineSentence
 from gensim.utils import simple_preprocess
-from scipy import sparse
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._pooling import (
+    bad_document,
+    check_tokens,
+    document_frequencies,
+    index_documents,
+    pool,
+    principal_direction,
+    project_out,
+    sif_weights,
+    smooth_idf,
+)
+
 _CHUNK = 10_000  # documents per chunk when streaming a corpus file
-_MAX_CHUNK = 2_000  # documents per block of max pooling, to bound the gathered vectors
-
-
-def _all_strings(tokens) -> bool:
-    """True when every token is a str (one pass in C)."""
-    kinds = set(map(type, tokens))
-    return kinds <= {str} or all(issubclass(kind, str) for kind in kinds)
-
-
-def _bad_document(i: int, doc):
-    raise ValueError(
-        f"X[{i}] is {type(doc).__name__} ({doc!r:.40}); each document must be a string "
-        "or a list of string tokens."
-    )
 
 
 class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -78,7 +74,8 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     pretrained : str, path or gensim KeyedVectors, default=None
         Word vectors to start from: a word2vec text or binary file, or loaded
         ``KeyedVectors``. Loaded in ``fit``. By default ``fit`` then does not
-        train at all; see ``train_pretrained``.
+        train at all, and ``fit(None)`` is enough unless the pooling learns
+        statistics (``"tfidf"``, ``"sif"``); see ``train_pretrained``.
     train_pretrained : bool, default=False
         With ``pretrained``, continue training the vectors on ``X`` (words of
         ``X`` absent from the pretrained vocabulary start from random vectors).
@@ -127,6 +124,12 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     A document with no known word becomes a zero vector (pooled), or a single
     zero vector, a sequence of length 1 (``output="sequence"``), so every
     sequence is valid input for the recurrent estimators. No output is ever NaN.
+
+    Documents cannot be weighted: gensim trains on every sentence alike, so
+    ``fit`` takes no ``sample_weight`` (passing one raises a ``TypeError``) and
+    requests none through scikit-learn's metadata routing. In a pipeline, the
+    weights go only to the steps that request them. To weight documents by
+    whole numbers, repeat them.
 
     Examples
     --------
@@ -215,7 +218,7 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         """Validate the documents and return them as token lists.
 
         Token types are not checked here: ``fit`` checks them all, ``transform``
-        those missing from the vocabulary (see ``_index``).
+        those missing from the vocabulary (see ``index_documents``).
         """
         if isinstance(X, (str, bytes)):
             raise ValueError(
@@ -250,17 +253,8 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             elif isinstance(doc, (list, tuple, np.ndarray)):
                 tokens.append(doc)
             else:
-                _bad_document(i, doc)
+                bad_document(i, doc)
         return tokens
-
-    @staticmethod
-    def _check_tokens(docs) -> None:
-        """Raise a ValueError naming the first document holding a non-string token."""
-        if _all_strings(chain.from_iterable(docs)):
-            return
-        for i, doc in enumerate(docs):
-            if not _all_strings(doc):
-                _bad_document(i, doc)
 
     # --- fitting --------------------------------------------------------------------
     def _load_pretrained(self) -> KeyedVectors:
@@ -327,10 +321,15 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     def fit(self, X=None, y=None):
         """Train (or load) the word vectors and learn the pooling statistics.
 
+        There is no ``sample_weight``: documents cannot be weighted in gensim's
+        training (see Notes).
+
         Parameters
         ----------
-        X : list of str or list of list of str
-            Training documents. May be None when ``corpus_file`` is set.
+        X : list of str or list of list of str, or None
+            Training documents. May be None when ``corpus_file`` is set, or
+            when ``pretrained`` vectors are used as they are (no
+            ``train_pretrained``) and the pooling learns no statistics.
         y : None
             Ignored.
 
@@ -340,14 +339,21 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             The fitted transformer.
         """
         self._validate_params()
+        trains = self.pretrained is None or self.train_pretrained
         if X is None and self.corpus_file is None:
-            raise ValueError("X is None: give documents, or set corpus_file.")
+            if trains:
+                raise ValueError("X is None: give documents, or set corpus_file.")
+            if self.pooling in ("tfidf", "sif"):
+                raise ValueError(
+                    f"X is None: pooling={self.pooling!r} learns its statistics from "
+                    "documents; give X, or set corpus_file."
+                )
         docs = self._tokenize(X) if X is not None else None
         if docs is not None:
-            self._check_tokens(docs)
+            check_tokens(docs)
         if self.pretrained is not None:
             initial = self._load_pretrained()
-            self.wv_ = self._train(docs, initial) if self.train_pretrained else initial
+            self.wv_ = self._train(docs, initial) if trains else initial
         else:
             self.wv_ = self._train(docs, None)
         if self.pooling in ("tfidf", "sif"):
@@ -369,95 +375,33 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             yield chunk
 
     def _fit_pooling_statistics(self, docs) -> None:
-        n_words = len(self.wv_)
-        doc_freq = np.zeros(n_words)
-        counts = np.zeros(n_words)
-        n_docs = 0
-        for chunk in self._doc_chunks(docs):
-            indptr, indices = self._index(chunk)
-            rows = sparse.csr_matrix(
-                (np.ones(len(indices)), indices, indptr), shape=(len(chunk), n_words)
-            )
-            doc_freq += np.asarray((rows > 0).sum(axis=0)).ravel()
-            counts += np.bincount(indices, minlength=n_words)
-            n_docs += len(chunk)
+        n_docs, doc_freq, counts = document_frequencies(
+            map(self._index, self._doc_chunks(docs)), len(self.wv_)
+        )
         if self.pooling == "tfidf":
-            self.idf_ = np.log((1 + n_docs) / (1 + doc_freq)) + 1  # sklearn's smooth idf
+            self.idf_ = smooth_idf(doc_freq, n_docs)
             return
         self.word_probability_ = counts / max(counts.sum(), 1)
-        gram = np.zeros((self.wv_.vector_size, self.wv_.vector_size))
-        for chunk in self._doc_chunks(docs):
-            pooled = self._pool(*self._index(chunk), remove_component=False)
-            gram += pooled.T.astype(np.float64) @ pooled
-        # the first principal direction (uncentred, as in Arora et al.) of the documents
-        self.sif_component_ = np.linalg.eigh(gram)[1][:, -1]
+        self.sif_component_ = principal_direction(
+            self._pool(*self._index(chunk), remove_component=False)
+            for chunk in self._doc_chunks(docs)
+        )
 
     # --- transforming ---------------------------------------------------------------
     def _index(self, docs: list[list[str]]):
-        """Map tokens to vocabulary rows once: CSR ``(indptr, indices)``, no unknowns.
-
-        The per-token work runs in C (``map`` over a flat token stream, then
-        numpy); nothing loops over words in Python bytecode.
-        """
-        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        flat = list(chain.from_iterable(docs))
-        ids = np.fromiter(
-            map(self.wv_.key_to_index.get, flat, repeat(-1)),
-            dtype=np.int64,
-            count=len(flat),
-        )
-        unknown = np.flatnonzero(ids < 0)
-        if len(unknown) and not _all_strings(map(flat.__getitem__, unknown.tolist())):
-            self._check_tokens(docs)  # known tokens are strings; an unknown one is not
-        doc_of_token = np.repeat(np.arange(len(docs)), lengths)
-        keep = ids >= 0
-        if self.output == "sequence" and self.max_length is not None:
-            known_before = np.cumsum(keep) - keep  # known tokens earlier in the stream
-            first_known = np.concatenate(
-                [[0], np.cumsum(np.bincount(doc_of_token[keep], minlength=len(docs)))]
-            )[:-1]
-            keep &= known_before - first_known[doc_of_token] < self.max_length
-        counts = np.bincount(doc_of_token[keep], minlength=len(docs))
-        indptr = np.concatenate([[0], np.cumsum(counts)])
-        return indptr, ids[keep]
+        """CSR ``(indptr, indices)`` of the documents' known words (see ``_pooling``)."""
+        max_length = self.max_length if self.output == "sequence" else None
+        return index_documents(docs, self.wv_.key_to_index, max_length)
 
     def _pool(self, indptr, indices, remove_component: bool = True) -> np.ndarray:
         vectors = self.wv_.vectors
-        n_docs = len(indptr) - 1
-        lengths = np.diff(indptr)
-        nonempty = lengths > 0
-        if self.pooling == "max":
-            out = np.zeros((n_docs, vectors.shape[1]), dtype=np.float32)
-            for start in range(0, n_docs, _MAX_CHUNK):
-                block = slice(start, start + _MAX_CHUNK)
-                starts = indptr[:-1][block][nonempty[block]]
-                if len(starts):
-                    stop = indptr[min(start + _MAX_CHUNK, n_docs)]
-                    gathered = vectors[indices[starts[0] : stop]]
-                    rows = np.flatnonzero(nonempty[block]) + start
-                    out[rows] = np.maximum.reduceat(gathered, starts - starts[0], axis=0)
-            return out
         if self.pooling == "tfidf":
-            weights = self.idf_[indices]
-        elif self.pooling == "sif":
-            weights = self.sif_alpha / (self.sif_alpha + self.word_probability_[indices])
-        else:
-            weights = np.ones(len(indices))
-        if self.pooling in ("mean", "sif"):  # average over the document's known words
-            weights /= np.repeat(lengths, lengths)
-        elif self.pooling == "tfidf":  # a TF-IDF weighted mean
-            doc_of_token = np.repeat(np.arange(n_docs), lengths)
-            totals = np.bincount(doc_of_token, weights=weights, minlength=n_docs)
-            weights /= np.repeat(totals, lengths)
-        # float32 weights keep the product in float32 (5x faster than a float64 one)
-        matrix = sparse.csr_matrix(
-            (weights.astype(np.float32), indices, indptr), shape=(n_docs, len(vectors))
-        )
-        out = np.asarray(matrix @ vectors, dtype=np.float32)
-        if self.pooling == "sif" and remove_component:
-            u = self.sif_component_.astype(np.float32)
-            out -= np.outer(out @ u, u)
-        return out
+            return pool(vectors, indptr, indices, "weighted_mean", self.idf_)
+        if self.pooling != "sif":
+            return pool(vectors, indptr, indices, self.pooling)
+        weights = sif_weights(self.word_probability_, self.sif_alpha)
+        out = pool(vectors, indptr, indices, "mean", weights)
+        return project_out(out, self.sif_component_) if remove_component else out
 
     def transform(self, X):
         """Turn documents into pooled vectors or sequences of word vectors.

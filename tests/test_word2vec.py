@@ -3,6 +3,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from gensim.models import Word2Vec
 from gensim.test.utils import datapath
 from gensim.utils import simple_preprocess
@@ -212,6 +213,25 @@ def test_pipeline_grid_search_on_movie_reviews():
     assert set(grid.predict(texts[:10])) <= {"pos", "neg"}
 
 
+def test_no_sample_weight_and_none_routed(lee):
+    rng = np.random.default_rng(0)
+    weights = rng.uniform(0.1, 5.0, len(lee))
+    w2v = Word2VecTransformer(**SMALL)
+    for method in [w2v.fit, w2v.fit_transform]:
+        with pytest.raises(TypeError, match="sample_weight"):
+            method(lee, sample_weight=weights)
+    assert not hasattr(w2v, "set_fit_request")  # no metadata for routing to send it
+    y = np.arange(len(lee)) % 2
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf = LogisticRegression().set_fit_request(sample_weight=True)
+        pipe = Pipeline([("w2v", w2v), ("clf", clf)]).fit(lee, y, sample_weight=weights)
+        Xt = pipe["w2v"].transform(lee)
+        weighted = LogisticRegression().fit(Xt, y, sample_weight=weights)
+    # the weights reached the classifier, and only it
+    np.testing.assert_allclose(pipe["clf"].coef_, weighted.coef_, rtol=1e-6)
+    assert not np.allclose(weighted.coef_, LogisticRegression().fit(Xt, y).coef_)
+
+
 # --- pretrained vectors ---------------------------------------------------------------
 
 
@@ -247,6 +267,19 @@ def test_pretrained_keyed_vectors_and_train_pretrained(lee_model, lee):
     row = tuned.wv_.key_to_index["police"]
     moved = np.linalg.norm(tuned.wv_.vectors[row] - kv["police"])
     assert 0 < moved < 0.1 * np.linalg.norm(kv["police"])  # fine-tuned from, not replaced
+
+
+def test_pretrained_vectors_need_no_documents(lee_model, lee):
+    kv = lee_model.wv_
+    w2v = Word2VecTransformer(pretrained=kv).fit(None)
+    assert w2v.wv_ is kv
+    np.testing.assert_array_equal(w2v.transform(lee[:3]), lee_model.transform(lee[:3]))
+    assert Word2VecTransformer(pretrained=kv).fit().wv_ is kv
+    with pytest.raises(ValueError, match="pooling='tfidf' learns its statistics"):
+        Word2VecTransformer(pretrained=kv, pooling="tfidf").fit(None)
+    for trains in [{}, {"pretrained": kv, "train_pretrained": True}]:
+        with pytest.raises(ValueError, match="X is None: give documents"):
+            Word2VecTransformer(**trains).fit(None)
 
 
 def test_pretrained_errors(tmp_path):
