@@ -10,7 +10,6 @@ from gensim.models import KeyedVectors, Word2Vec
 from gensim.models.word2vec import LineSentence
 from gensim.utils import simple_preprocess
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -25,6 +24,7 @@ from ._pooling import (
     sif_weights,
     smooth_idf,
 )
+from ._validation import derive_seed
 
 _CHUNK = 10_000  # documents per chunk when streaming a corpus file
 
@@ -274,7 +274,7 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     def _gensim_params(self) -> dict:
         seed = self.random_state
         if not isinstance(seed, Integral):
-            seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
+            seed = derive_seed(seed)
         return dict(
             window=self.window,
             min_count=self.min_count,
