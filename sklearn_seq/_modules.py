@@ -200,9 +200,11 @@ class SequenceDecoder(nn.Module):
         rather than the model's own during training.
     embedding_dim : int
         Size of the token embeddings.
+    hidden_size, num_layers, cell
+        As for :class:`RecurrentEncoder`.
     **rnn_kwargs
-        ``hidden_size``, ``num_layers``, ``cell``, ``bidirectional``, ``dropout``,
-        ``nonlinearity``, as for :class:`RecurrentEncoder`.
+        ``bidirectional``, ``dropout``, ``nonlinearity``, as for
+        :class:`RecurrentEncoder` (the decoder itself is one-way).
     """
 
     def __init__(
@@ -217,9 +219,7 @@ class SequenceDecoder(nn.Module):
         hidden_size: int,
         num_layers: int = 1,
         cell: str = "lstm",
-        bidirectional: bool = False,
-        dropout: float = 0.0,
-        nonlinearity: str = "tanh",
+        **rnn_kwargs,
     ):
         super().__init__()
         self.vector_input = vector_input
@@ -231,13 +231,7 @@ class SequenceDecoder(nn.Module):
             context_size = hidden_size
         else:
             self.encoder = RecurrentEncoder(
-                n_inputs,
-                hidden_size,
-                num_layers,
-                cell,
-                bidirectional,
-                dropout,
-                nonlinearity,
+                n_inputs, hidden_size, num_layers, cell, **rnn_kwargs
             )
             context_size = self.encoder.output_size
         self.init_state = nn.Linear(context_size, num_layers * hidden_size)
@@ -247,13 +241,9 @@ class SequenceDecoder(nn.Module):
         else:
             step_size = n_outputs
         # one-way: the decoder writes the output in order
+        one_way = {k: v for k, v in rnn_kwargs.items() if k != "bidirectional"}
         self.decoder = make_rnn(
-            cell,
-            step_size + context_size,
-            hidden_size,
-            num_layers,
-            dropout=dropout,
-            nonlinearity=nonlinearity,
+            cell, step_size + context_size, hidden_size, num_layers, **one_way
         )
         self.head = nn.Linear(hidden_size, n_outputs)
 

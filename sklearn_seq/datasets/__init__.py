@@ -99,13 +99,13 @@ def load_italy_power_demand(*, return_X_y: bool = False):
     Parameters
     ----------
     return_X_y : bool, default=False
-        Return ``(X_train, X_test, y_train, y_test)`` instead of a Bunch.
+        If True, return the four arrays as a tuple, as :func:`load_gunpoint` does.
 
     Returns
     -------
-    data : Bunch
-        ``X_train`` (67, 24), ``X_test`` (1029, 24), ``y_train`` and ``y_test``
-        (labels 1 and 2), and ``DESCR``.
+    data : Bunch or tuple
+        Training series ``X_train`` (67, 24) and labels ``y_train``, test series
+        ``X_test`` (1029, 24) and labels ``y_test`` (labels 1 and 2), ``DESCR``.
 
     Examples
     --------
