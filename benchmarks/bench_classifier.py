@@ -86,6 +86,8 @@ def fit_reference(X, y):
 
 
 def main():
+    # the estimators train and predict with n_threads=1 by default: so does the reference
+    torch.set_num_threads(1)
     X, y = make_data()
     params = dict(
         hidden_size=HIDDEN,

@@ -51,6 +51,8 @@ def fit_reference(X, y):
 
 
 def main():
+    # the estimators train and predict with n_threads=1 by default: so does the reference
+    torch.set_num_threads(1)
     X, y = make_windows(np.sin(0.1 * np.arange(2000)), lookback=LOOKBACK)
     X, y = np.ascontiguousarray(X), np.ascontiguousarray(y)
     params = dict(

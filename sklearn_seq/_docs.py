@@ -86,14 +86,14 @@ n_channels_in_ : int
     Channels of the training input{vector_channels}.
 n_features_in_ : int
     {features} (only set for a 2-D ``X``).
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape ``(n_features_in_,)``
     Column names of a DataFrame ``X`` (only set when they are all strings);
     later calls refuse a DataFrame with other names.
 n_outputs_ : int
     Width of the network's output layer{outputs}.
 n_epochs_ : int
     Epochs trained in total (over all warm starts).
-x_mean_, x_scale_ : ndarray of shape (n_channels_in_,)
+x_mean_, x_scale_ : ndarray of shape ``(n_channels_in_,)``
     Input standardization (only with ``standardize=True``).
 """
 

@@ -36,7 +36,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     {fitted_attributes}
     target_shape_ : tuple
         Shape of one target row (``()`` for a 1-D ``y``).
-    y_mean_, y_scale_ : ndarray of shape (n_outputs_,)
+    y_mean_, y_scale_ : ndarray of shape ``(n_outputs_,)``
         Target standardization (only with ``standardize=True``).
 
     See Also

@@ -60,7 +60,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         Numeric targets: shape of one target (``()``, ``(T,)`` or ``(T, k)``).
     max_length_ : int
         Token targets: the most tokens a generated output may have.
-    y_mean_, y_scale_ : ndarray of shape (n_outputs_,)
+    y_mean_, y_scale_ : ndarray of shape ``(n_outputs_,)``
         Numeric targets: standardization of each output channel (only with
         ``standardize=True``).
 
