@@ -212,7 +212,7 @@ class RecurrentEstimator(BaseEstimator):
 
         ``names``: record or check a DataFrame's column names (``feature_names_in_``).
         """
-        if names:
+        if names and (reset or hasattr(X, "columns") or hasattr(self, "feature_names_in_")):
             _check_feature_names(self, X, reset=reset)
         seqs = check_sequences(X, vectors=self._vector_input)
         self._check_layout(seqs, reset)
@@ -351,24 +351,26 @@ class RecurrentEstimator(BaseEstimator):
         return self
 
     def _infer(self, seqs: Sequences, step=None) -> np.ndarray:
-        """Run the trained module over (unscaled) sequences, batch by batch.
+        """Run the trained module over (unscaled) sequences, in the order given.
 
-        ``step(module, values, lengths)`` computes one batch's outputs; the
-        default is ``module(values, lengths)``. On the CPU the module runs in
-        float64 (see :func:`~sklearn_seq._modules.evaluating`), so a
-        sequence's output does not depend on its batch-mates beyond float64
-        rounding.
+        ``step(module, values, lengths, index)`` computes the outputs of one
+        batch, whose real rows are the samples ``index``; the default is
+        ``module(values, lengths)``. Batches come from
+        :func:`~sklearn_seq._sequences.iter_batches`: on the CPU, fixed-shape
+        blocks that make a sequence's output independent of its batch-mates.
         """
         seqs = self._scale_inputs(seqs)
         module = self.net_.module_
         device = next(module.parameters()).device
-        threads = limit_threads(getattr(self, "n_threads", 1), blas=False)
-        with threads, evaluating(module) as dtype:
-            out = [
-                (step or type(module).__call__)(module, values, lengths).cpu().numpy()
-                for values, lengths in iter_batches(seqs, self.batch_size, device, dtype)
-            ]
-        return np.concatenate(out)
+        step = step or (lambda module, values, lengths, index: module(values, lengths))
+        out = None
+        with limit_threads(getattr(self, "n_threads", 1), blas=False), evaluating(module):
+            for values, lengths, index in iter_batches(seqs, self.batch_size, device):
+                result = step(module, values, lengths, index)[: len(index)].cpu().numpy()
+                if out is None:
+                    out = np.empty((seqs.n_samples, *result.shape[1:]), result.dtype)
+                out[index] = result
+        return out
 
     def get_weights(self) -> dict[str, np.ndarray]:
         """The trained network's weights, as float arrays by name.

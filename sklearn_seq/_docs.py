@@ -35,7 +35,7 @@ TRAINING = """\
 max_epochs : int
     Training epochs (fewer with ``early_stopping``).
 batch_size : int
-    Samples per gradient step and per inference batch.
+    Samples per gradient step (and per inference batch on a GPU).
 lr : float
     Learning rate.
 lr_schedule : {"cosine", "plateau"} or None

@@ -5,42 +5,28 @@ Torch only: nothing here knows about scikit-learn.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
-_PRECISION_LOCK = threading.Lock()  # a module switched to float64 is not shared
 
 
 @contextmanager
-def evaluating(module: nn.Module) -> Iterator[torch.dtype]:
-    """Eval mode without gradients, in float64 on the CPU; yields the dtype to feed.
+def evaluating(module: nn.Module) -> Iterator[None]:
+    """Eval mode (no dropout) without gradients, for inference.
 
-    How a matrix product splits its sums depends on the number of rows and on
-    the CPU's vector width, so in float32 a sequence's output moves by about
-    1e-7 with its batch-mates. In float64 the same effect is about 1e-16, far
-    below anything a prediction is compared at. Parameters go back to float32
-    afterwards (an exact round trip). On a GPU inference stays in float32.
+    The mode is not restored afterwards: a skorch net sets training mode
+    itself for every training step, and leaving it alone means threads that
+    predict at the same time never switch a shared module back into training
+    mode under each other's feet.
     """
-    device = next(module.parameters()).device
-    double = device.type == "cpu"
-    was_training = module.training
-    with _PRECISION_LOCK if double else nullcontext():
-        module.eval()
-        if double:
-            module.double()
-        try:
-            with torch.no_grad():
-                yield torch.float64 if double else torch.float32
-        finally:
-            if double:
-                module.float()
-            module.train(was_training)
+    module.eval()
+    with torch.no_grad():
+        yield
 
 
 def make_rnn(
@@ -297,11 +283,14 @@ class SequenceDecoder(nn.Module):
         steps: int,
         start_token: int = 0,
         temperature: float | None = None,
-        generator: torch.Generator | None = None,
+        uniforms: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Decode ``steps`` outputs, greedy or sampled (``temperature``).
 
         The first step is fed ``start_token`` (token outputs) or zeros (values).
+        Sampling draws token ``t`` of row ``i`` by inverting the cumulative
+        softmax at ``uniforms[i, t]`` (uniform on [0, 1), shaped ``(batch,
+        steps)``), so each row's draws are its own, whatever it is batched with.
         Returns values ``(batch, steps, n_outputs)`` or token ids ``(batch, steps)``.
         """
         context, state = self.encode(values, lengths)
@@ -310,7 +299,7 @@ class SequenceDecoder(nn.Module):
         else:
             previous = values.new_zeros((len(values), 1, self.head.out_features))
         produced = []
-        for _ in range(steps):
+        for t in range(steps):
             out, state = self.decoder(self._step_input(previous, context), state)
             prediction = self.head(out)  # (batch, 1, n_outputs)
             if not self.token_output:
@@ -318,8 +307,9 @@ class SequenceDecoder(nn.Module):
             elif temperature is None:
                 previous = prediction.argmax(-1)
             else:
-                probs = torch.softmax(prediction[:, 0] / temperature, dim=-1)
-                previous = torch.multinomial(probs, 1, generator=generator)
+                cdf = torch.softmax(prediction[:, 0] / temperature, dim=-1).cumsum(-1)
+                drawn = torch.searchsorted(cdf, uniforms[:, t : t + 1].to(cdf), right=True)
+                previous = drawn.clamp(max=cdf.shape[1] - 1)
             produced.append(previous)
         return torch.cat(produced, dim=1)
 

@@ -280,16 +280,41 @@ def check_target(y, n_samples: int, estimator_name: str = "This estimator") -> n
     return y
 
 
-def iter_batches(seqs: Sequences, batch_size: int, device="cpu", dtype=torch.float32):
-    """Yield ``(values, lengths)`` tensors for inference, batch by batch.
+BLOCK = 8  # rows of every inference block on the CPU
 
-    Each batch is padded to its own longest sequence; ``values`` has ``dtype``
-    on ``device`` and ``lengths`` stays on the CPU (as packing wants it).
+
+def iter_batches(seqs: Sequences, batch_size: int, device="cpu"):
+    """Yield ``(values, lengths, index)`` for inference; ``index`` are the rows' samples.
+
+    On the CPU every block has exactly ``BLOCK`` rows of one sequence length
+    (sequences are grouped by length; all-zero filler rows come after the
+    ``len(index)`` real ones). Each matrix product then has the same shape
+    whoever the batch-mates are, and rows never mix, so a sequence's output
+    is the same, bit for bit, alone or among any others. How a CPU splits a
+    product's sums depends on the number of rows (and on AVX2 against
+    AVX-512), which is why the shape, not only the padding, is fixed.
+    Elsewhere (a GPU) batches hold ``batch_size`` sequences, padded to their
+    longest and packed.
     """
-    for start in range(0, seqs.n_samples, batch_size):
-        batch = seqs.take(slice(start, start + batch_size))
-        values = torch.from_numpy(batch.values).to(device=device, dtype=dtype)
-        yield values, torch.from_numpy(batch.lengths)
+    if torch.device(device).type != "cpu":
+        for start in range(0, seqs.n_samples, batch_size):
+            index = np.arange(start, min(start + batch_size, seqs.n_samples))
+            batch = seqs.take(index)
+            yield (
+                torch.from_numpy(batch.values).to(device),
+                torch.from_numpy(batch.lengths),
+                index,
+            )
+        return
+    order = np.argsort(seqs.lengths, kind="stable")
+    bounds = np.flatnonzero(np.diff(seqs.lengths[order])) + 1
+    for group in np.split(order, bounds):
+        length = int(seqs.lengths[group[0]])
+        for start in range(0, len(group), BLOCK):
+            index = group[start : start + BLOCK]
+            values = np.zeros((BLOCK, length, seqs.n_channels), dtype=np.float32)
+            values[: len(index)] = seqs.values[index, :length]
+            yield torch.from_numpy(values), torch.full((BLOCK,), length), index
 
 
 class BatchDataset(Dataset):

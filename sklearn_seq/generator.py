@@ -232,16 +232,20 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         check_is_fitted(self)
         seqs = self._check_input(X, reset=False)
         codec = self._target_codec()
-        generator = None
-        if seed is not None:
-            device = next(self.net_.module_.parameters()).device
-            generator = torch.Generator(device=device).manual_seed(seed)
         start = getattr(codec, "start_id", 0)
-
-        def step(module, values, lengths):
-            return module.generate(
-                values, lengths, codec.steps, start, temperature, generator
+        uniforms = None  # one row of draws per sample, in the order given
+        if seed is not None:
+            uniforms = np.random.RandomState(seed).random_sample(
+                (seqs.n_samples, codec.steps)
             )
+
+        def step(module, values, lengths, index):
+            draws = None if uniforms is None else torch.from_numpy(uniforms[index])
+            if draws is not None and len(draws) < len(values):  # filler rows
+                draws = torch.cat(
+                    [draws, draws.new_zeros(len(values) - len(draws), draws.shape[1])]
+                )
+            return module.generate(values, lengths, codec.steps, start, temperature, draws)
 
         return codec.inverse_transform(self._infer(seqs, step))
 

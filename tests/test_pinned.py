@@ -1,8 +1,9 @@
 """Predictions pinned before the estimators were refactored onto one core.
 
-The same ``random_state`` must keep giving the same model. Inference runs in
-float64 since these values were recorded in float32, so they are compared to
-float32 rounding of the network's outputs (``rtol=1e-5``), not bit for bit.
+The same ``random_state`` must keep giving the same model. Training sums its
+losses in another order since these values were recorded (per-sample loss
+weights), so they are compared to float32 rounding (``rtol=1e-5``), not bit
+for bit.
 """
 
 import numpy as np
@@ -59,4 +60,9 @@ def test_generator_outputs_are_pinned():
         seqs, words
     )
     assert tokens.predict(seqs[:4]) == ["ab", "ab", "ab", "ab"]
-    assert tokens.sample(seqs[:4], random_state=0) == ["a", "", "ab", "ba"]
+    # sampling draws one row of uniforms per sample since inference runs in
+    # fixed blocks (pinned anew then); a sample's draws ignore its batch-mates
+    assert tokens.sample(seqs[:4], random_state=0) == ["ab", "", "", "bb"]
+    assert tokens.sample(seqs[:4] + seqs[10:30], random_state=0)[:4] == tokens.sample(
+        seqs[:4], random_state=0
+    )

@@ -1,10 +1,9 @@
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from scipy import sparse
 
-from sklearn_seq._sequences import check_sequences, check_target, iter_batches
+from sklearn_seq._sequences import BLOCK, check_sequences, check_target, iter_batches
 
 
 def test_2d_is_univariate_fixed_length():
@@ -54,14 +53,20 @@ def test_take_trims_to_batch_length():
     assert part.values.shape == (2, 3, 1)
 
 
-def test_iter_batches_pads_each_batch_to_its_own_length_in_the_given_dtype():
-    seqs = check_sequences([np.ones(2), np.ones(3), np.ones(9)])
-    batches = list(iter_batches(seqs, batch_size=2, dtype=torch.float64))
-    assert [tuple(v.shape) for v, _ in batches] == [(2, 3, 1), (1, 9, 1)]
-    assert all(v.dtype == torch.float64 for v, _ in batches)
-    values, lengths = batches[0]
-    assert lengths.tolist() == [2, 3]
-    assert values[0, 2:].abs().sum() == 0  # padding after the short sequence
+def test_iter_batches_gives_fixed_blocks_of_one_length_on_the_cpu():
+    lengths = [2, 3, 9, 3, 2, 3, 3, 3, 3, 3, 3, 3]
+    seqs = check_sequences([np.full(n, float(i + 1)) for i, n in enumerate(lengths)])
+    blocks = list(iter_batches(seqs, batch_size=4))
+    assert all(tuple(v.shape)[0] == BLOCK for v, _, _ in blocks)
+    seen = []
+    for values, block_lengths, index in blocks:
+        width = values.shape[1]
+        assert (block_lengths == width).all()  # one length per block: no packing
+        assert all(lengths[i] == width for i in index)
+        assert values[len(index) :].abs().sum() == 0  # filler rows after the real ones
+        assert values[: len(index), 0, 0].tolist() == [i + 1.0 for i in index]
+        seen.extend(index.tolist())
+    assert sorted(seen) == list(range(len(lengths)))
 
 
 def test_vectors_are_sequences_of_one_step():
