@@ -13,7 +13,10 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from ._cells import RecurrentLayers
+
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+_FUSED = ("tanh", "relu")  # the plain RNN activations torch.nn.RNN has
 _PRECISION_LOCK = threading.Lock()  # a module switched to float64 is not shared
 
 
@@ -51,8 +54,17 @@ def make_rnn(
     bidirectional: bool = False,
     dropout: float = 0.0,
     nonlinearity: str = "tanh",
-) -> nn.RNNBase:
-    """A batch-first recurrent layer; ``nonlinearity`` applies to the plain RNN."""
+    normalization: str | None = None,
+) -> nn.Module:
+    """A batch-first recurrent layer; ``nonlinearity`` applies to the plain RNN.
+
+    Torch's fused layer where it has the variant (no normalization, and a
+    plain RNN's activation tanh or relu), else :class:`RecurrentLayers`.
+    """
+    dropout = dropout if num_layers > 1 else 0.0
+    sizes = (input_size, hidden_size, num_layers, bidirectional, dropout)
+    if normalization is not None or (cell == "rnn" and nonlinearity not in _FUSED):
+        return RecurrentLayers(cell, *sizes, nonlinearity, normalization)
     kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
     return _CELLS[cell](
         input_size,
@@ -60,7 +72,7 @@ def make_rnn(
         num_layers=num_layers,
         batch_first=True,
         bidirectional=bidirectional,
-        dropout=dropout if num_layers > 1 else 0.0,
+        dropout=dropout,
         **kwargs,
     )
 
@@ -86,8 +98,11 @@ class RecurrentEncoder(nn.Module):
         Also read each sequence backwards.
     dropout : float
         Dropout between stacked layers and on the encoding.
-    nonlinearity : {"tanh", "relu"}
+    nonlinearity : {"tanh", "relu", "leaky_relu", "elu"}
         Activation of the plain ``"rnn"`` cell.
+    normalization : {None, "layer", "batch"}
+        Layer normalization inside the cell, or batch normalization of each
+        layer's inputs (see :class:`RecurrentLayers`); None: torch's fused layer.
     pooling : {"last", "mean", "max", "attention"}
         How the outputs over time become one vector: the final hidden state,
         the mean or max of the outputs over each sequence's valid steps, or
@@ -105,10 +120,18 @@ class RecurrentEncoder(nn.Module):
         dropout: float = 0.0,
         nonlinearity: str = "tanh",
         pooling: str = "last",
+        normalization: str | None = None,
     ):
         super().__init__()
         self.rnn = make_rnn(
-            cell, input_size, hidden_size, num_layers, bidirectional, dropout, nonlinearity
+            cell,
+            input_size,
+            hidden_size,
+            num_layers,
+            bidirectional,
+            dropout,
+            nonlinearity,
+            normalization,
         )
         self.dropout = nn.Dropout(dropout)
         self.pooling = pooling
@@ -203,7 +226,7 @@ class SequenceDecoder(nn.Module):
     hidden_size, num_layers, cell
         As for :class:`RecurrentEncoder`.
     **rnn_kwargs
-        ``bidirectional``, ``dropout``, ``nonlinearity``, as for
+        ``bidirectional``, ``dropout``, ``nonlinearity``, ``normalization``, as for
         :class:`RecurrentEncoder` (the decoder itself is one-way).
     """
 
