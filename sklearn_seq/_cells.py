@@ -75,9 +75,11 @@ class RecurrentLayers(nn.Module):
     nonlinearity : {"tanh", "relu", "leaky_relu", "elu"}
         Activation of the plain ``"rnn"`` cell.
     normalization : {None, "layer", "batch"}
-        ``"layer"``: layer normalization of each gate's input and recurrent
-        contributions (and of an LSTM's cell state before its output), as Ba,
-        Kiros and Hinton (2016). ``"batch"``: batch normalization of each
+        ``"layer"``: layer normalization of each gate's recurrent contribution
+        (and of an LSTM's cell state before its output), after Ba, Kiros and
+        Hinton (2016). The input contribution is left as it is: from one input
+        channel it is one vector times a number, and normalizing it would keep
+        only the number's sign. ``"batch"``: batch normalization of each
         layer's inputs over the valid time steps (:class:`MaskedBatchNorm`).
     """
 
@@ -108,7 +110,7 @@ class RecurrentLayers(nn.Module):
                 shapes = {"weight_ih": (width, size), "weight_hh": (width, hidden_size)}
                 shapes.update(bias_ih=(width,), bias_hh=(width,))
                 if normalization == "layer":
-                    shapes.update(gain_ih=(width,), gain_hh=(width,))
+                    shapes.update(gain_hh=(width,))
                     if cell == "lstm":
                         shapes.update(gain_c=(hidden_size,), bias_c=(hidden_size,))
                 for name, shape in shapes.items():
@@ -135,7 +137,7 @@ class RecurrentLayers(nn.Module):
 
     def _weights(self, suffix: str) -> dict:
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-        names += ("gain_ih", "gain_hh", "gain_c", "bias_c")
+        names += ("gain_hh", "gain_c", "bias_c")
         return {name: getattr(self, name + suffix, None) for name in names}
 
     def _step(self, x, h, c, w):
@@ -174,7 +176,7 @@ class RecurrentLayers(nn.Module):
         with packing.
         """
         w = self._weights(suffix)
-        projected = _gate_norm(values @ w["weight_ih"].T, w["gain_ih"]) + w["bias_ih"]
+        projected = values @ w["weight_ih"].T + w["bias_ih"]
         if self.cell != "gru" and w["gain_hh"] is None:
             projected = projected + w["bias_hh"]
             w["bias_hh"] = None

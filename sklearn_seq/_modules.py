@@ -47,34 +47,26 @@ def evaluating(module: nn.Module) -> Iterator[torch.dtype]:
 
 
 def make_rnn(
-    cell: str,
-    input_size: int,
-    hidden_size: int,
-    num_layers: int = 1,
-    bidirectional: bool = False,
-    dropout: float = 0.0,
-    nonlinearity: str = "tanh",
-    normalization: str | None = None,
+    cell: str, input_size: int, hidden_size: int, num_layers: int = 1, **options
 ) -> nn.Module:
     """A batch-first recurrent layer; ``nonlinearity`` applies to the plain RNN.
 
-    Torch's fused layer where it has the variant (no normalization, and a
-    plain RNN's activation tanh or relu), else :class:`RecurrentLayers`.
+    ``options`` are ``bidirectional``, ``dropout`` (between stacked layers),
+    ``nonlinearity`` and ``normalization``, as for :class:`RecurrentLayers`.
+    The layer is torch's fused one where torch has the variant (no
+    normalization, and a plain RNN's activation tanh or relu), else a
+    :class:`RecurrentLayers`.
     """
-    dropout = dropout if num_layers > 1 else 0.0
-    sizes = (input_size, hidden_size, num_layers, bidirectional, dropout)
-    if normalization is not None or (cell == "rnn" and nonlinearity not in _FUSED):
-        return RecurrentLayers(cell, *sizes, nonlinearity, normalization)
-    kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
-    return _CELLS[cell](
-        input_size,
-        hidden_size,
-        num_layers=num_layers,
-        batch_first=True,
-        bidirectional=bidirectional,
-        dropout=dropout,
-        **kwargs,
-    )
+    if num_layers == 1:
+        options.pop("dropout", None)
+    if options.get("normalization") is not None or (
+        cell == "rnn" and options.get("nonlinearity", "tanh") not in _FUSED
+    ):
+        return RecurrentLayers(cell, input_size, hidden_size, num_layers, **options)
+    options.pop("normalization", None)
+    if cell != "rnn":
+        options.pop("nonlinearity", None)
+    return _CELLS[cell](input_size, hidden_size, num_layers, batch_first=True, **options)
 
 
 class RecurrentEncoder(nn.Module):
@@ -128,10 +120,10 @@ class RecurrentEncoder(nn.Module):
             input_size,
             hidden_size,
             num_layers,
-            bidirectional,
-            dropout,
-            nonlinearity,
-            normalization,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            nonlinearity=nonlinearity,
+            normalization=normalization,
         )
         self.dropout = nn.Dropout(dropout)
         self.pooling = pooling
