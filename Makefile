@@ -37,6 +37,7 @@ bench: setup
 	$(PY) benchmarks/bench_word2vec.py
 	$(PY) benchmarks/bench_parallel.py
 	$(PY) benchmarks/bench_threads.py
+	$(PY) benchmarks/bench_cells.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache docs/_build docs/generated docs/auto_examples

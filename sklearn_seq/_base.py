@@ -152,7 +152,8 @@ class RecurrentEstimator(BaseEstimator):
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "nonlinearity": [StrOptions({"tanh", "relu"})],
+        "nonlinearity": [StrOptions({"tanh", "relu", "leaky_relu", "elu"})],
+        "normalization": [StrOptions({"layer", "batch"}), None],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -202,6 +203,7 @@ class RecurrentEstimator(BaseEstimator):
             "bidirectional": self.bidirectional,
             "dropout": self.dropout,
             "nonlinearity": self.nonlinearity,
+            "normalization": self.normalization,
         }
 
     def _is_warm(self) -> bool:

@@ -27,8 +27,19 @@ bidirectional : bool
     sequence stays one-way).
 dropout : float
     Dropout between stacked layers and on the encoding.
-nonlinearity : {"tanh", "relu"}
-    Activation of the plain ``"rnn"`` cell (LSTM and GRU ignore it).
+nonlinearity : {"tanh", "relu", "leaky_relu", "elu"}
+    Activation of the plain ``"rnn"`` cell (LSTM and GRU ignore it). Unlike
+    tanh, the others do not saturate for positive inputs, so gradients fade
+    less over many steps, at a higher risk of exploding.
+normalization : {"layer", "batch"} or None
+    ``"layer"`` layer-normalizes each gate's recurrent contribution inside the
+    cell (and an LSTM's cell state), so the state keeps its scale from step to
+    step; ``"batch"`` normalizes the inputs of each recurrent layer with the
+    statistics of the batch's valid time steps in training and running
+    averages in prediction. None keeps torch's fused layers. Normalization,
+    and the activations torch's RNN lacks (leaky_relu, elu), run the cells
+    step by step: about as fast as torch's plain RNN and GRU on a CPU, up to
+    9 times as slow as its LSTM.
 """
 
 TRAINING = """\

@@ -12,7 +12,10 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from ._cells import RecurrentLayers
+
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+_FUSED = ("tanh", "relu")  # the plain RNN activations torch.nn.RNN has
 
 
 @contextmanager
@@ -30,25 +33,26 @@ def evaluating(module: nn.Module) -> Iterator[None]:
 
 
 def make_rnn(
-    cell: str,
-    input_size: int,
-    hidden_size: int,
-    num_layers: int = 1,
-    bidirectional: bool = False,
-    dropout: float = 0.0,
-    nonlinearity: str = "tanh",
-) -> nn.RNNBase:
-    """A batch-first recurrent layer; ``nonlinearity`` applies to the plain RNN."""
-    kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
-    return _CELLS[cell](
-        input_size,
-        hidden_size,
-        num_layers=num_layers,
-        batch_first=True,
-        bidirectional=bidirectional,
-        dropout=dropout if num_layers > 1 else 0.0,
-        **kwargs,
-    )
+    cell: str, input_size: int, hidden_size: int, num_layers: int = 1, **options
+) -> nn.Module:
+    """A batch-first recurrent layer; ``nonlinearity`` applies to the plain RNN.
+
+    ``options`` are ``bidirectional``, ``dropout`` (between stacked layers),
+    ``nonlinearity`` and ``normalization``, as for :class:`RecurrentLayers`.
+    The layer is torch's fused one where torch has the variant (no
+    normalization, and a plain RNN's activation tanh or relu), else a
+    :class:`RecurrentLayers`.
+    """
+    if num_layers == 1:
+        options.pop("dropout", None)
+    if options.get("normalization") is not None or (
+        cell == "rnn" and options.get("nonlinearity", "tanh") not in _FUSED
+    ):
+        return RecurrentLayers(cell, input_size, hidden_size, num_layers, **options)
+    options.pop("normalization", None)
+    if cell != "rnn":
+        options.pop("nonlinearity", None)
+    return _CELLS[cell](input_size, hidden_size, num_layers, batch_first=True, **options)
 
 
 class RecurrentEncoder(nn.Module):
@@ -72,8 +76,11 @@ class RecurrentEncoder(nn.Module):
         Also read each sequence backwards.
     dropout : float
         Dropout between stacked layers and on the encoding.
-    nonlinearity : {"tanh", "relu"}
+    nonlinearity : {"tanh", "relu", "leaky_relu", "elu"}
         Activation of the plain ``"rnn"`` cell.
+    normalization : {None, "layer", "batch"}
+        Layer normalization inside the cell, or batch normalization of each
+        layer's inputs (see :class:`RecurrentLayers`); None: torch's fused layer.
     pooling : {"last", "mean", "max", "attention"}
         How the outputs over time become one vector: the final hidden state,
         the mean or max of the outputs over each sequence's valid steps, or
@@ -91,10 +98,18 @@ class RecurrentEncoder(nn.Module):
         dropout: float = 0.0,
         nonlinearity: str = "tanh",
         pooling: str = "last",
+        normalization: str | None = None,
     ):
         super().__init__()
         self.rnn = make_rnn(
-            cell, input_size, hidden_size, num_layers, bidirectional, dropout, nonlinearity
+            cell,
+            input_size,
+            hidden_size,
+            num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            nonlinearity=nonlinearity,
+            normalization=normalization,
         )
         self.dropout = nn.Dropout(dropout)
         self.pooling = pooling
@@ -189,7 +204,7 @@ class SequenceDecoder(nn.Module):
     hidden_size, num_layers, cell
         As for :class:`RecurrentEncoder`.
     **rnn_kwargs
-        ``bidirectional``, ``dropout``, ``nonlinearity``, as for
+        ``bidirectional``, ``dropout``, ``nonlinearity``, ``normalization``, as for
         :class:`RecurrentEncoder` (the decoder itself is one-way).
     """
 

@@ -96,6 +96,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         bidirectional=True,
         dropout=0.0,
         nonlinearity="tanh",
+        normalization=None,
         pooling="mean_max",
         class_weight=None,
         max_epochs=100,
@@ -122,6 +123,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.nonlinearity = nonlinearity
+        self.normalization = normalization
         self.pooling = pooling
         self.class_weight = class_weight
         self.max_epochs = max_epochs

@@ -73,6 +73,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        normalization=None,
         max_epochs=100,
         batch_size=32,
         lr=3e-3,
@@ -97,6 +98,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.nonlinearity = nonlinearity
+        self.normalization = normalization
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr

@@ -110,6 +110,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        normalization=None,
         teacher_forcing=1.0,
         embedding_dim=32,
         max_length=None,
@@ -137,6 +138,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.nonlinearity = nonlinearity
+        self.normalization = normalization
         self.teacher_forcing = teacher_forcing
         self.embedding_dim = embedding_dim
         self.max_length = max_length

@@ -24,6 +24,9 @@ ESTIMATORS = [
     SequenceClassifier(**FAST),
     SequenceGenerator(**FAST),
     Word2VecTransformer(vector_size=8, min_count=1, random_state=0),
+    # the custom cells (sklearn_seq._cells), through the core every estimator shares
+    RNNForecaster(normalization="layer", **FAST),
+    SequenceClassifier(cell="rnn", nonlinearity="elu", **FAST),
 ]
 
 # Checks that cannot pass, each with its reason. An entry is a debt, not a hiding place.
