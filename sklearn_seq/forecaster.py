@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numbers import Real
 
-from sklearn.base import RegressorMixin, clone
+from sklearn.base import RegressorMixin
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted
@@ -39,6 +39,33 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     ----------
     {network_parameters}
     {training_parameters}
+    scaling : {"mean", "last", "diff", "global"}, default="mean"
+        How windows are scaled before the network reads them. ``"mean"``:
+        each window is centred on its own mean and divided by its own
+        standard deviation, and its target is expressed in the same frame
+        (inverted in ``predict`` and at every step of ``forecast``), so a
+        trend extrapolates past the training range and one model serves
+        series of any level. ``"last"``: centred on the window's last value
+        instead. ``"diff"``: the network reads the window's steps (first
+        differences) divided by their mean absolute size, and predicts the
+        change from the last value. ``"global"``: one mean and scale from
+        the whole training data (the only behaviour before this option),
+        best for one stationary series whose amplitude a rollout must keep,
+        such as a pure oscillator, and needed for targets that are not the
+        next values of the input channels. ``standardize`` then applies on
+        top of the chosen frame. The default was chosen by measurement:
+        ``benchmarks/bench_forecast_accuracy.py`` gives the geometric mean of
+        MASE relative to exponential smoothing over five real series of
+        0.90 for ``"mean"`` against 0.92 for ``"global"``, 1.02 for
+        ``"diff"`` and 1.11 for ``"last"``; one model over all five series,
+        0.96 against 5.5 for ``"global"``.
+    calibration_fraction : float in (0, 1) or None, default=0.2
+        Share of the training windows, the last ones, held out to calibrate
+        :meth:`predict_interval` and :meth:`forecast_interval`: ``fit``
+        trains a copy of the model without them and records its errors on
+        them (one step and rollouts), then trains the forecaster on all
+        windows. None skips the calibration (and the intervals); so do fewer
+        than 10 held-out windows.
 
     Attributes
     ----------
@@ -46,7 +73,15 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     target_shape_ : tuple
         Shape of one target row (``()`` for a 1-D ``y``).
     y_mean_, y_scale_ : ndarray of shape (n_outputs_,)
-        Target standardization (only with ``standardize=True``).
+        Target standardization (only with ``standardize=True``), of the
+        targets in their windows' frames unless ``scaling="global"``.
+    calibration_errors_ : ndarray of shape (n_held_out, n_steps, n_values)
+        Absolute errors of the calibration copy on the held-out windows,
+        step by step of a rollout (``n_values`` channels per step; for
+        targets that do not continue the input channels, one step of every
+        target entry), divided by each window's scale when ``scaling`` is
+        window-relative; NaN where a rollout runs past the data. Empty when
+        nothing was calibrated. Intervals are quantiles of these.
 
     See Also
     --------
@@ -62,6 +97,9 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     (2,)
     >>> model.forecast(X[-1], steps=50).shape
     (50,)
+    >>> lower, upper = model.forecast_interval(X[-1], steps=50, coverage=0.9)
+    >>> bool((lower <= upper).all())
+    True
     """
 
     _parameter_constraints = {
@@ -98,7 +136,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         validation_fraction=0.1,
         patience=10,
         standardize=True,
-        scaling="global",
+        scaling="mean",
         calibration_fraction=0.2,
         device="cpu",
         n_threads=1,
@@ -181,11 +219,16 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         if n_cal < MIN_CALIBRATION or n - n_cal < 2:
             return np.empty((0, per_call, width))
         head, tail = np.arange(n - n_cal), np.arange(n - n_cal, n)
-        helper = clone(self).set_params(calibration_fraction=None, verbose=0)
+        # not clone(): user callbacks need not survive cloning; fit copies them anyway
+        params = {**self.get_params(deep=False), "calibration_fraction": None, "verbose": 0}
+        helper = type(self)(**params)
         weights = None if sample_weight is None else np.asarray(sample_weight)[head]
-        helper.fit(_safe_indexing(X, head), _safe_indexing(y, head), weights)
+        if not isinstance(X, list) and not hasattr(X, "iloc"):
+            X = np.asarray(X)  # array-likes without indexing of their own
+        y = np.asarray(y, dtype=np.float64)
+        helper.fit(_safe_indexing(X, head), y[head], weights)
         seqs = self._check_input(_safe_indexing(X, tail), reset=False, names=False)
-        truth = np.asarray(_safe_indexing(y, tail), dtype=np.float64)
+        truth = y[tail]
         truth = truth.reshape(n_cal, per_call, width)
         frame = self._frame(seqs)
         scale = np.ones((n_cal, 1, width)) if frame is None else frame.scale[:, None]
