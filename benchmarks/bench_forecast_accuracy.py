@@ -63,7 +63,11 @@ def load_series() -> dict:
             4,
             8,
         ),
-        "nile": (pd.Series(nile["volume"].to_numpy(), periods("1871", len(nile), "Y")), 1, 10),
+        "nile": (
+            pd.Series(nile["volume"].to_numpy(), periods("1871", len(nile), "Y")),
+            1,
+            10,
+        ),
         "elnino": (
             pd.Series(nino.to_numpy().ravel(), periods("1950-01", nino.size, "M")),
             12,
@@ -121,7 +125,9 @@ def rnn(train, h, m, **params):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scaling", default=None, help="comma-separated options to compare")
+    parser.add_argument(
+        "--scaling", default=None, help="comma-separated options to compare"
+    )
     args = parser.parse_args()
     variants = {"rnn": {}}
     if args.scaling:

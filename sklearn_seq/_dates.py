@@ -21,7 +21,12 @@ def following_dates(seed, steps: int):
         return pd.period_range(start=index[-1] + 1, periods=steps, freq=index.freq)
     if not isinstance(index, pd.DatetimeIndex):
         return None
-    freq = index.freq or (pd.infer_freq(index) if len(index) >= 3 else None)
+    freq = index.freq
+    if freq is None and len(index) >= 3:
+        try:
+            freq = pd.DatetimeIndex(index, freq="infer").freq
+        except ValueError:  # dates out of order
+            freq = None
     if freq is None:
         raise ValueError(
             "the seed's DatetimeIndex has no frequency and pandas cannot infer one from "

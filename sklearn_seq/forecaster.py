@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 from numbers import Real
 
+import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -12,8 +12,8 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 from torch import nn
 
 from ._base import RecurrentEstimator
-from ._docs import shared_docs
 from ._dates import following_dates, pd_frame, pd_series
+from ._docs import shared_docs
 from ._frames import FRAMES, WindowFrame
 from ._intervals import MIN_CALIBRATION, chain_truth, check_coverage, half_widths
 from ._modules import SequenceToVector
@@ -212,7 +212,9 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     def _calibrate(self, X, y, sample_weight) -> np.ndarray:
         """Scaled errors of a copy trained without the last windows, on those windows."""
         n = _num_samples(X)
-        n_cal = 0 if self.calibration_fraction is None else int(n * self.calibration_fraction)
+        n_cal = (
+            0 if self.calibration_fraction is None else int(n * self.calibration_fraction)
+        )
         rolls = self._calibrated_steps() is not None
         per_call = self._calibrated_steps() or 1
         width = self.n_channels_in_ if rolls else self.n_outputs_

@@ -70,7 +70,9 @@ def make_windows(series, lookback: int, horizon: int = 1):
     if isinstance(series, (list, tuple)) and not series:
         raise ValueError("series is an empty list; give at least one series.")
     if not _is_series_list(series):
-        return _windows(_check_series(series, "series", lookback + horizon), lookback, horizon)
+        return _windows(
+            _check_series(series, "series", lookback + horizon), lookback, horizon
+        )
     arrays = [
         _check_series(s, f"series[{i}]", lookback + horizon) for i, s in enumerate(series)
     ]
