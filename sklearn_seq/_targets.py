@@ -152,6 +152,9 @@ class ScaledTargets(TargetCodec):
         the network outputs ``k`` values per step and each of the ``k``
         channels has one mean and scale. Otherwise each target row, whatever
         its shape, is one output vector with a mean and scale per entry.
+
+    A frame given with :meth:`within` (a ``_frames.WindowFrame``) expresses
+    each row in its window's frame before the standardization.
     """
 
     fitted = ("target_shape_", "y_mean_", "y_scale_")

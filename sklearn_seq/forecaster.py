@@ -431,8 +431,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         Raises
         ------
         ValueError
-            For a coverage outside (0, 1), or when too few windows were held
-            out to calibrate that coverage.
+            For a coverage outside (0, 1), a dated seed whose frequency is
+            unknown, or too few held-out windows for that coverage.
         """
         check_is_fitted(self)
         steps = check_count(steps, "steps")
