@@ -31,8 +31,13 @@ $(VENV)/.docs-installed: $(VENV)/.installed
 docs: $(VENV)/.docs-installed
 	MPLBACKEND=Agg $(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
 
-bench: setup
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[bench]"
+	touch $@
+
+bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/bench_forecaster.py
+	$(PY) benchmarks/bench_forecast_accuracy.py
 	$(PY) benchmarks/bench_classifier.py
 	$(PY) benchmarks/bench_word2vec.py
 	$(PY) benchmarks/bench_parallel.py

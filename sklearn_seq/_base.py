@@ -193,6 +193,10 @@ class RecurrentEstimator(BaseEstimator):
     def _check_layout(self, seqs: Sequences, reset: bool) -> None:
         """Record (``reset``) or check an input layout the estimator depends on."""
 
+    def _frame(self, seqs: Sequences):
+        """Each sample's own frame for its inputs and targets (``_frames``); None: none."""
+        return None
+
     # --- shared helpers ------------------------------------------------------------
     def _encoder_kwargs(self, n_channels: int) -> dict:
         return {
@@ -249,7 +253,9 @@ class RecurrentEstimator(BaseEstimator):
         """The fitted target codec, rebuilt from the fitted attributes."""
         return self._make_codec().restore(self)
 
-    def _scale_inputs(self, seqs: Sequences) -> Sequences:
+    def _scale_inputs(self, seqs: Sequences, frame=None) -> Sequences:
+        if frame is not None:
+            seqs = frame.inputs(seqs)
         if not self.standardize:
             return seqs
         return standardize(seqs, self.x_mean_, self.x_scale_)
@@ -324,14 +330,17 @@ class RecurrentEstimator(BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, np.empty((seqs.n_samples, 0)), ensure_non_negative=True
             )
+        frame = self._frame(seqs)
         if warm:
-            codec = self._target_codec()
+            codec = self._target_codec().within(frame)
         else:
-            codec = self._make_codec(y).fit(y, seqs.n_samples, sample_weight)
+            codec = self._make_codec(y).within(frame).fit(y, seqs.n_samples, sample_weight)
             vars(self).update(codec.state())
             self.n_outputs_ = codec.n_outputs
         targets = codec.transform(y, seqs.n_samples)
         weights = _loss_weights(sample_weight, codec.loss_weights(targets), seqs.n_samples)
+        if frame is not None:
+            seqs = frame.inputs(seqs)
         if self.standardize and not warm:
             self.x_mean_, self.x_scale_ = channel_stats(seqs, sample_weight)
         seed = derive_seed(self.random_state)
@@ -361,7 +370,7 @@ class RecurrentEstimator(BaseEstimator):
         :func:`~sklearn_seq._sequences.iter_batches`: on the CPU, fixed-shape
         blocks that make a sequence's output independent of its batch-mates.
         """
-        seqs = self._scale_inputs(seqs)
+        seqs = self._scale_inputs(seqs, self._frame(seqs))
         module = self.net_.module_
         device = next(module.parameters()).device
         step = step or (lambda module, values, lengths, index: module(values, lengths))

@@ -51,6 +51,16 @@ class TargetCodec:
         """Per-sample loss weights implied by the targets (e.g. class weights)."""
         return None
 
+    def within(self, frame) -> TargetCodec:
+        """Express the targets in a per-sample frame (None: as given); returns self.
+
+        Only numeric codecs take a frame (``_frames.WindowFrame``): one made
+        from the inputs the targets belong to.
+        """
+        if frame is not None:
+            raise ValueError(f"{type(self).__name__} cannot take a window frame.")
+        return self
+
     def state(self) -> dict:
         """The fitted attributes, by name."""
         return {name: getattr(self, name) for name in self.fitted if hasattr(self, name)}
@@ -142,6 +152,9 @@ class ScaledTargets(TargetCodec):
         the network outputs ``k`` values per step and each of the ``k``
         channels has one mean and scale. Otherwise each target row, whatever
         its shape, is one output vector with a mean and scale per entry.
+
+    A frame given with :meth:`within` (a ``_frames.WindowFrame``) expresses
+    each row in its window's frame before the standardization.
     """
 
     fitted = ("target_shape_", "y_mean_", "y_scale_")
@@ -149,6 +162,11 @@ class ScaledTargets(TargetCodec):
     def __init__(self, standardize: bool = True, per_step: bool = False):
         self.standardize = standardize
         self.per_step = per_step
+        self.frame = None
+
+    def within(self, frame) -> ScaledTargets:
+        self.frame = frame
+        return self
 
     def _rows(self, y, n_samples: int) -> tuple[np.ndarray, tuple]:
         """Targets as ``(n, n_outputs)`` (or ``(n, T, k)``) and one row's shape."""
@@ -162,7 +180,10 @@ class ScaledTargets(TargetCodec):
                 f"fitted on rows shaped {shape}."
             )
         if not self.per_step:
-            return y.reshape(len(y), -1), shape
+            rows = y.reshape(len(y), -1)
+            if self.frame is not None:
+                rows = self.frame.to_frame(rows, shape)
+            return rows, shape
         return (y.reshape(len(y), -1, 1) if y.ndim < 3 else y), shape
 
     def fit(self, y, n_samples: int, sample_weight=None) -> ScaledTargets:
@@ -187,6 +208,8 @@ class ScaledTargets(TargetCodec):
         out = np.asarray(out, dtype=np.float64)
         if self.standardize:
             out = out * self.y_scale_ + self.y_mean_
+        if self.frame is not None:
+            out = self.frame.from_frame(out, self.target_shape_)
         return out.reshape((len(out), *self.target_shape_))
 
     @property

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import _safe_indexing
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _num_samples, check_is_fitted
 from torch import nn
 
 from ._base import RecurrentEstimator
+from ._dates import following_dates, pd_frame, pd_series
 from ._docs import shared_docs
+from ._frames import FRAMES, WindowFrame
+from ._intervals import MIN_CALIBRATION, chain_truth, check_coverage, half_widths
 from ._modules import SequenceToVector
 from ._nets import WeightedRegressorNet
 from ._sequences import Sequences
 from ._targets import ScaledTargets
 from ._validation import check_count
+
+MAX_CALIBRATED_STEPS = 100  # rollouts from held-out windows reach this far at most
 
 
 @shared_docs
@@ -30,6 +39,33 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     ----------
     {network_parameters}
     {training_parameters}
+    scaling : {"mean", "last", "diff", "global"}, default="mean"
+        How windows are scaled before the network reads them. ``"mean"``:
+        each window is centred on its own mean and divided by its own
+        standard deviation, and its target is expressed in the same frame
+        (inverted in ``predict`` and at every step of ``forecast``), so a
+        trend extrapolates past the training range and one model serves
+        series of any level. ``"last"``: centred on the window's last value
+        instead. ``"diff"``: the network reads the window's steps (first
+        differences) divided by their mean absolute size, and predicts the
+        change from the last value. ``"global"``: one mean and scale from
+        the whole training data (the only behaviour before this option),
+        best for one stationary series whose amplitude a rollout must keep,
+        such as a pure oscillator, and needed for targets that are not the
+        next values of the input channels. ``standardize`` then applies on
+        top of the chosen frame. The default was chosen by measurement:
+        ``benchmarks/bench_forecast_accuracy.py`` gives the geometric mean of
+        MASE relative to exponential smoothing over five real series of
+        0.90 for ``"mean"`` against 0.92 for ``"global"``, 1.02 for
+        ``"diff"`` and 1.11 for ``"last"``; one model over all five series,
+        0.96 against 5.5 for ``"global"``.
+    calibration_fraction : float in (0, 1) or None, default=0.2
+        Share of the training windows, the last ones, held out to calibrate
+        :meth:`predict_interval` and :meth:`forecast_interval`: ``fit``
+        trains a copy of the model without them and records its errors on
+        them (one step and rollouts), then trains the forecaster on all
+        windows. None skips the calibration (and the intervals); so do fewer
+        than 10 held-out windows.
 
     Attributes
     ----------
@@ -37,7 +73,15 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     target_shape_ : tuple
         Shape of one target row (``()`` for a 1-D ``y``).
     y_mean_, y_scale_ : ndarray of shape ``(n_outputs_,)``
-        Target standardization (only with ``standardize=True``).
+        Target standardization (only with ``standardize=True``), of the
+        targets in their windows' frames unless ``scaling="global"``.
+    calibration_errors_ : ndarray of shape ``(n_held_out, n_steps, n_values)``
+        Absolute errors of the calibration copy on the held-out windows,
+        step by step of a rollout (``n_values`` channels per step; for
+        targets that do not continue the input channels, one step of every
+        target entry), divided by each window's scale when ``scaling`` is
+        window-relative; NaN where a rollout runs past the data. Empty when
+        nothing was calibrated. Intervals are quantiles of these.
 
     See Also
     --------
@@ -53,8 +97,16 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     (2,)
     >>> model.forecast(X[-1], steps=50).shape
     (50,)
+    >>> lower, upper = model.forecast_interval(X[-1], steps=50, coverage=0.9)
+    >>> bool((lower <= upper).all())
+    True
     """
 
+    _parameter_constraints = {
+        **RecurrentEstimator._parameter_constraints,
+        "scaling": [StrOptions({"global", *FRAMES})],
+        "calibration_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+    }
     _net_class = WeightedRegressorNet
     _criterion = nn.MSELoss
     _doc_fill = {
@@ -85,6 +137,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         validation_fraction=0.1,
         patience=10,
         standardize=True,
+        scaling="mean",
+        calibration_fraction=0.2,
         device="cpu",
         n_threads=1,
         random_state=None,
@@ -110,6 +164,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.standardize = standardize
+        self.scaling = scaling
+        self.calibration_fraction = calibration_fraction
         self.device = device
         self.n_threads = n_threads
         self.random_state = random_state
@@ -123,13 +179,20 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     def _make_codec(self, y=None):
         return ScaledTargets(self.standardize)
 
+    def _frame(self, seqs: Sequences) -> WindowFrame | None:
+        return None if self.scaling == "global" else WindowFrame.of(seqs, self.scaling)
+
     def fit(self, X, y, sample_weight=None):
         """Fit the forecaster on windows ``X`` and the values that follow them.
+
+        With ``calibration_fraction`` set, a copy of the model is first trained
+        without the last windows, to calibrate the prediction intervals on
+        them; the forecaster itself then trains on all windows.
 
         Parameters
         ----------
         X : array-like of shape (n, T) or (n, T, C), or list of arrays
-            Input windows.
+            Input windows, in time order (the last ones calibrate intervals).
         y : array-like of shape (n,), (n, k) or (n, horizon, C)
             Targets: the next value, ``k`` values ahead (or the next value of
             each of ``k`` channels), or ``horizon`` steps of ``C`` channels.
@@ -142,11 +205,49 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         self : RNNForecaster
             The fitted forecaster.
         """
-        return self._fit(X, y, sample_weight)
+        warm = self._is_warm()
+        self._fit(X, y, sample_weight)
+        if not warm:  # a warm start keeps the calibration of the first fit
+            self.calibration_errors_ = self._calibrate(X, y, sample_weight)
+        return self
+
+    def _calibrate(self, X, y, sample_weight) -> np.ndarray:
+        """Scaled errors of a copy trained without the last windows, on those windows."""
+        n = _num_samples(X)
+        n_cal = (
+            0 if self.calibration_fraction is None else int(n * self.calibration_fraction)
+        )
+        rolls = self._calibrated_steps() is not None
+        per_call = self._calibrated_steps() or 1
+        width = self.n_channels_in_ if rolls else self.n_outputs_
+        if n_cal < MIN_CALIBRATION or n - n_cal < 2:
+            return np.empty((0, per_call, width))
+        head, tail = np.arange(n - n_cal), np.arange(n - n_cal, n)
+        # not clone(): user callbacks need not survive cloning; fit copies them anyway
+        params = {**self.get_params(deep=False), "calibration_fraction": None, "verbose": 0}
+        helper = type(self)(**params)
+        weights = None if sample_weight is None else np.asarray(sample_weight)[head]
+        if not isinstance(X, list) and not hasattr(X, "iloc"):
+            X = np.asarray(X)  # array-likes without indexing of their own
+        y = np.asarray(y, dtype=np.float64)
+        helper.fit(_safe_indexing(X, head), y[head], weights)
+        seqs = self._check_input(_safe_indexing(X, tail), reset=False, names=False)
+        truth = y[tail]
+        truth = truth.reshape(n_cal, per_call, width)
+        frame = self._frame(seqs)
+        scale = np.ones((n_cal, 1, width)) if frame is None else frame.scale[:, None]
+        if not rolls or seqs.kind == "list":  # no rollouts: one prediction each
+            pred = helper._predict_sequences(seqs).reshape(truth.shape)
+        else:
+            chunks = min(-(-n_cal // 2), -(-MAX_CALIBRATED_STEPS // per_call))
+            truth = chain_truth(seqs.values.astype(np.float64), truth, chunks)
+            pred = helper._rollout(seqs.values.astype(np.float64), chunks * per_call)
+        return np.abs(truth - pred) / scale
 
     def _predict_sequences(self, seqs: Sequences) -> np.ndarray:
         """Predictions in the units of ``y``, shaped ``(n,) + target_shape_``."""
-        return self._target_codec().inverse_transform(self._infer(seqs))
+        codec = self._target_codec().within(self._frame(seqs))
+        return codec.inverse_transform(self._infer(seqs))
 
     def predict(self, X):
         """Predict the target of each window.
@@ -164,6 +265,51 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         check_is_fitted(self)
         return self._predict_sequences(self._check_input(X, reset=False))
 
+    def predict_interval(self, X, coverage=0.9):
+        """Prediction intervals around :meth:`predict`, calibrated on held-out windows.
+
+        Split-conformal: the half-width is a quantile of the errors a copy of
+        the model made on the last ``calibration_fraction`` of the training
+        windows, which it did not train on (times each window's scale when
+        ``scaling`` is window-relative).
+
+        Parameters
+        ----------
+        X : array-like of shape (n, T) or (n, T, C), or list of arrays
+            Input windows, with the channels seen in ``fit``.
+        coverage : float, default=0.9
+            Share of future values the interval should hold, in (0, 1).
+
+        Returns
+        -------
+        lower, upper : ndarray of shape ``(n,) + target_shape_``
+            The interval bounds, shaped like ``predict(X)``.
+
+        Raises
+        ------
+        ValueError
+            For a coverage outside (0, 1), or when too few windows were held
+            out to calibrate that coverage.
+        """
+        check_is_fitted(self)
+        coverage = check_coverage(coverage)
+        seqs = self._check_input(X, reset=False)
+        center = self._predict_sequences(seqs)
+        errors = self.calibration_errors_
+        width = half_widths(errors, coverage, self._calibrated_steps() or 1)
+        frame = self._frame(seqs)
+        scale = 1.0 if frame is None else frame.target_scale(self.target_shape_)
+        half = np.broadcast_to(width.reshape(1, -1) * scale, (len(center), width.size))
+        half = half.reshape(center.shape)
+        return center - half, center + half
+
+    def _calibrated_steps(self) -> int | None:
+        """Steps one forward pass predicts; None when the targets do not roll forward."""
+        try:
+            return self._steps_per_call()
+        except ValueError:
+            return None
+
     def _steps_per_call(self) -> int:
         """Time steps of the input channels predicted by one forward pass."""
         n_outputs = int(np.prod(self.target_shape_))
@@ -180,33 +326,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             f"shaped {self.target_shape_}."
         )
 
-    def forecast(self, X_seed, steps):
-        """Roll the model forward on its own predictions.
-
-        Each forward pass predicts the next value(s) of every input channel;
-        they are appended to the window, whose oldest steps are dropped, and
-        the model is applied again until ``steps`` values exist. This needs a
-        model whose targets are the input channels (as :func:`make_windows`
-        builds them).
-
-        Parameters
-        ----------
-        X_seed : array-like
-            The seed window(s): ``(T,)`` or a batch ``(n, T)`` for univariate
-            models; ``(T, C)`` or a batch ``(n, T, C)`` for ``C`` channels.
-            All zeros is allowed.
-        steps : int
-            Number of future time steps to produce (>= 1).
-
-        Returns
-        -------
-        forecast : ndarray
-            ``(steps,)`` / ``(n, steps)`` for univariate models, ``(steps, C)`` /
-            ``(n, steps, C)`` for ``C`` channels.
-        """
-        check_is_fitted(self)
-        steps = check_count(steps, "steps")
-        per_call = self._steps_per_call()
+    def _seed_windows(self, X_seed) -> tuple[np.ndarray, bool]:
+        """The seed windows as float64 ``(n, T, C)``, and whether one was given alone."""
         channels = self.n_channels_in_
         seed = np.asarray(X_seed)
         single = seed.ndim == (1 if channels == 1 else 2)
@@ -230,17 +351,112 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
                 f"X_seed windows have {window.shape[1]} time steps, but the model was "
                 f"fitted on windows of {self.n_features_in_}."
             )
-        n, length, _ = window.shape
+        return window, single
+
+    def _rollout(self, window: np.ndarray, steps: int) -> np.ndarray:
+        """``steps`` values rolled forward from windows ``(n, T, C)``: ``(n, steps, C)``."""
+        per_call = self._steps_per_call()
+        n, length, channels = window.shape
         produced = []
         for _ in range(-(-steps // per_call)):
             seqs = Sequences(window.astype(np.float32), np.full(n, length), "3d")
             nxt = self._predict_sequences(seqs).reshape(n, per_call, channels)
             produced.append(nxt)
             window = np.concatenate([window, nxt], axis=1)[:, -length:]
-        out = np.concatenate(produced, axis=1)[:, :steps]
-        if channels == 1:
-            out = out[:, :, 0]
+        return np.concatenate(produced, axis=1)[:, :steps]
+
+    def _shaped(self, out: np.ndarray, single: bool) -> np.ndarray:
+        if self.n_channels_in_ == 1:
+            out = out[..., 0]
         return out[0] if single else out
+
+    def forecast(self, X_seed, steps):
+        """Roll the model forward on its own predictions.
+
+        Each forward pass predicts the next value(s) of every input channel;
+        they are appended to the window, whose oldest steps are dropped, and
+        the model is applied again until ``steps`` values exist. This needs a
+        model whose targets are the input channels (as :func:`make_windows`
+        builds them).
+
+        Parameters
+        ----------
+        X_seed : array-like or pandas Series
+            The seed window(s): ``(T,)`` or a batch ``(n, T)`` for univariate
+            models; ``(T, C)`` or a batch ``(n, T, C)`` for ``C`` channels.
+            All zeros is allowed. A pandas Series with a ``DatetimeIndex`` or
+            ``PeriodIndex`` (a univariate model) may hold a longer history:
+            its last ``T`` values are the seed.
+        steps : int
+            Number of future time steps to produce (>= 1).
+
+        Returns
+        -------
+        forecast : ndarray or pandas Series
+            ``(steps,)`` / ``(n, steps)`` for univariate models, ``(steps, C)`` /
+            ``(n, steps, C)`` for ``C`` channels; for a dated seed, a Series
+            indexed by the ``steps`` dates that follow it.
+        """
+        check_is_fitted(self)
+        steps = check_count(steps, "steps")
+        seed, dates = self._dated_seed(X_seed, steps)
+        window, single = self._seed_windows(seed)
+        out = self._shaped(self._rollout(window, steps), single)
+        return out if dates is None else pd_series(out, dates, X_seed.name)
+
+    def forecast_interval(self, X_seed, steps, coverage=0.9):
+        """Prediction intervals around :meth:`forecast`, widening with the step.
+
+        The half-width at each step is a split-conformal quantile of the
+        errors that rollouts of a copy of the model made, at that step, from
+        the held-out last ``calibration_fraction`` of the training windows
+        (times the seed window's scale when ``scaling`` is window-relative).
+        Steps beyond those the held-out data covers widen as the square root
+        of the step.
+
+        Parameters
+        ----------
+        X_seed : array-like or pandas Series
+            The seed window(s), as for :meth:`forecast`.
+        steps : int
+            Number of future time steps (>= 1).
+        coverage : float, default=0.9
+            Share of future values the interval should hold, in (0, 1).
+
+        Returns
+        -------
+        lower, upper : ndarray, or pandas DataFrame
+            The interval bounds, each shaped like ``forecast(X_seed, steps)``;
+            for a dated seed, one DataFrame with ``lower`` and ``upper``
+            columns indexed by the following dates.
+
+        Raises
+        ------
+        ValueError
+            For a coverage outside (0, 1), a dated seed whose frequency is
+            unknown, or too few held-out windows for that coverage.
+        """
+        check_is_fitted(self)
+        steps = check_count(steps, "steps")
+        coverage = check_coverage(coverage)
+        seed, dates = self._dated_seed(X_seed, steps)
+        window, single = self._seed_windows(seed)
+        center = self._rollout(window, steps)
+        width = half_widths(self.calibration_errors_, coverage, steps)
+        frame = self._frame(Sequences(window, np.full(len(window), window.shape[1]), "3d"))
+        half = width[None] * (1.0 if frame is None else frame.scale[:, None])
+        lower = self._shaped(center - half, single)
+        upper = self._shaped(center + half, single)
+        if dates is None:
+            return lower, upper
+        return pd_frame({"lower": lower, "upper": upper}, dates)
+
+    def _dated_seed(self, X_seed, steps):
+        """A dated Series seed's last window and the dates after it; else (X_seed, None)."""
+        dates = following_dates(X_seed, steps)
+        if dates is None:
+            return X_seed, None
+        return X_seed.to_numpy()[-getattr(self, "n_features_in_", len(X_seed)) :], dates
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -9,15 +9,21 @@ from ._validation import check_count
 
 
 def make_windows(series, lookback: int, horizon: int = 1):
-    """Cut a series into input windows and the values that follow them.
+    """Cut a series, or a list of series, into input windows and the values that follow.
 
-    Both outputs are read-only views of ``series`` (no copy is made), so a
-    long series costs no extra memory.
+    For one series both outputs are read-only views of ``series`` (no copy
+    is made), so a long series costs no extra memory. For a list of series
+    the windows of each are stacked in list order, and no window crosses
+    from one series into the next: one model then learns from all of them.
 
     Parameters
     ----------
-    series : array-like of shape (T,) or (T, C)
-        A univariate series, or a series of ``C`` channels (channels last).
+    series : array-like of shape (T,) or (T, C), or list of such
+        A univariate series, or a series of ``C`` channels (channels last); a
+        pandas Series or DataFrame is read as its values. A list (or tuple)
+        of numpy arrays or pandas objects, of any lengths and all with the
+        same number of channels, gives the windows of every series (a nested
+        list of plain numbers is read as one series, as numpy reads it).
     lookback : int
         Length of each input window (>= 1).
     horizon : int, default=1
@@ -26,10 +32,24 @@ def make_windows(series, lookback: int, horizon: int = 1):
     Returns
     -------
     X : ndarray of shape (n_windows, lookback) or (n_windows, lookback, C)
-        Input windows; ``n_windows = T - lookback - horizon + 1``.
+        Input windows; ``n_windows = T - lookback - horizon + 1`` (summed over
+        the series of a list).
     y : ndarray
         Targets: ``(n_windows,)`` / ``(n_windows, horizon)`` for a 1-D series,
         ``(n_windows, C)`` / ``(n_windows, horizon, C)`` for a 2-D series.
+
+    Raises
+    ------
+    ValueError
+        For a series shorter than ``lookback + horizon``, or holding NaN or
+        infinity (naming the series of a list and the time step), an empty
+        list, or a list mixing channel counts.
+
+    Notes
+    -----
+    To forecast every series of a list with one call, stack the last
+    ``lookback`` values of each as the seeds: ``model.forecast(np.stack([s[-lookback:]
+    for s in series_list]), steps)`` returns one row per series.
 
     Examples
     --------
@@ -42,20 +62,66 @@ def make_windows(series, lookback: int, horizon: int = 1):
            [2., 3., 4.]])
     >>> y
     array([3., 4., 5.])
+    >>> X, y = make_windows([np.arange(5.0), 100 + np.arange(4.0)], lookback=3)
+    >>> y
+    array([  3.,   4., 103.])
     """
     lookback, horizon = check_count(lookback, "lookback"), check_count(horizon, "horizon")
+    if isinstance(series, (list, tuple)) and not series:
+        raise ValueError("series is an empty list; give at least one series.")
+    if not _is_series_list(series):
+        return _windows(
+            _check_series(series, "series", lookback + horizon), lookback, horizon
+        )
+    arrays = [
+        _check_series(s, f"series[{i}]", lookback + horizon) for i, s in enumerate(series)
+    ]
+    layouts = {a.shape[1:] for a in arrays}
+    if len(layouts) > 1:
+        found = ", ".join(
+            f"series[{i}] {a.shape[1] if a.ndim == 2 else 'none (1-D)'}"
+            for i, a in enumerate(arrays)
+            if a.shape[1:] != arrays[0].shape[1:]
+        )
+        raise ValueError(
+            f"the series of a list must all have the same channels: series[0] has "
+            f"{arrays[0].shape[1] if arrays[0].ndim == 2 else 'none (1-D)'}, {found}."
+        )
+    pairs = [_windows(a, lookback, horizon) for a in arrays]
+    return np.concatenate([X for X, _ in pairs]), np.concatenate([y for _, y in pairs])
+
+
+def _is_series_list(series) -> bool:
+    return isinstance(series, (list, tuple)) and any(
+        isinstance(s, np.ndarray) or hasattr(s, "to_numpy") for s in series
+    )
+
+
+def _check_series(series, name: str, needed: int) -> np.ndarray:
+    """One series as a 1-D or 2-D array of at least ``needed`` finite steps."""
     if hasattr(series, "to_numpy"):  # pandas Series / DataFrame
         series = series.to_numpy()
     series = np.asarray(series)
     if series.ndim not in (1, 2):
         raise ValueError(
-            f"series must be 1-D (T,) or 2-D (T, n_channels), got shape {series.shape}."
+            f"{name} must be 1-D (T,) or 2-D (T, n_channels), got shape {series.shape}."
         )
-    if len(series) < lookback + horizon:
+    if len(series) < needed:
         raise ValueError(
-            f"series has {len(series)} time steps, fewer than lookback + horizon = "
-            f"{lookback + horizon}; it cannot make a single window."
+            f"{name} has {len(series)} time steps, fewer than lookback + horizon = "
+            f"{needed}; it cannot make a single window."
         )
+    if series.dtype.kind in "biuf" and not np.isfinite(series).all():
+        step = np.flatnonzero(~np.isfinite(series.reshape(len(series), -1)).all(axis=1))
+        raise ValueError(
+            f"{name} contains NaN or infinity at time step {step[0]} ({len(step)} "
+            "step(s) in all); clean or impute it first."
+        )
+    return series
+
+
+def _windows(series: np.ndarray, lookback: int, horizon: int):
+    """``(X, y)`` views of one checked series."""
     n = len(series) - lookback - horizon + 1
     # window along time; sliding_window_view puts the window axis last
     windows = sliding_window_view(series, lookback + horizon, axis=0)[:n]

@@ -1,0 +1,98 @@
+"""Window-relative scaling: each input window in its own frame of reference.
+
+A global standardization (one mean and scale for the whole training set)
+leaves a network unable to extrapolate a trend past the training range or to
+share what it learns across series whose levels differ by orders of
+magnitude. A :class:`WindowFrame` instead takes, for every sample and
+channel, an offset and a scale from that sample's own window (as
+neuralforecast's temporal scalers, DeepAR's mean scaling and RevIN do),
+expresses the window and its targets in that frame, and maps the network's
+outputs back. It holds no fitted state: the frame of a window is computed
+from the window, at fit and at every prediction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._sequences import Sequences
+
+__all__ = ["FRAMES", "WindowFrame"]
+
+# scaling option -> what the frame takes as its offset
+FRAMES = ("mean", "last", "diff")
+
+
+class WindowFrame:
+    """Per-sample, per-channel offset and scale taken from each input window.
+
+    Parameters
+    ----------
+    offset, scale : ndarray of shape (n_samples, n_channels)
+        The frame of each sample: a value ``v`` reads ``(v - offset) / scale``.
+    kind : {"mean", "last", "diff"}
+        ``"mean"``: offset the window's mean, scale its standard deviation;
+        ``"last"``: offset the window's last value, scale its standard
+        deviation; ``"diff"``: offset the last value, scale the mean absolute
+        step, and the network reads the window's steps (first differences)
+        rather than its values.
+    """
+
+    def __init__(self, offset: np.ndarray, scale: np.ndarray, kind: str):
+        self.offset = offset
+        self.scale = scale
+        self.kind = kind
+
+    @classmethod
+    def of(cls, seqs: Sequences, kind: str) -> WindowFrame:
+        """The frame of each window of ``seqs`` (statistics over its valid steps)."""
+        mask = seqs.mask()[:, :, None]
+        values = seqs.values.astype(np.float64)
+        count = seqs.lengths[:, None].astype(np.float64)
+        mean = (values * mask).sum(axis=1) / count
+        last = values[np.arange(seqs.n_samples), seqs.lengths - 1]
+        if kind == "diff":
+            steps = np.abs(np.diff(values, axis=1)) * mask[:, 1:]
+            scale = steps.sum(axis=1) / np.maximum(count - 1, 1)
+        else:
+            scale = np.sqrt((((values - mean[:, None]) * mask) ** 2).sum(axis=1) / count)
+        # a flat window keeps a tiny scale relative to its level: it reads as zeros
+        scale = np.maximum(scale, 1e-8 * (1.0 + np.abs(mean)))
+        return cls(mean if kind == "mean" else last, scale, kind)
+
+    def inputs(self, seqs: Sequences) -> Sequences:
+        """The windows in their frames (the padding stays zero)."""
+        values = (seqs.values - self.offset[:, None]) / self.scale[:, None]
+        if self.kind == "diff":
+            values = np.diff(values, axis=1, prepend=values[:, :1])
+        values *= seqs.mask()[:, :, None]
+        return Sequences(values.astype(np.float32), seqs.lengths, seqs.kind)
+
+    def channels(self, target_shape: tuple) -> np.ndarray:
+        """The input channel each entry of a target row continues."""
+        n_channels = self.offset.shape[1]
+        if len(target_shape) <= 1 and (n_channels == 1 or target_shape == (n_channels,)):
+            return np.arange(int(np.prod(target_shape))) % n_channels
+        if len(target_shape) == 2 and target_shape[1] == n_channels:
+            return np.tile(np.arange(n_channels), target_shape[0])
+        raise ValueError(
+            f"scaling={self.kind!r} expresses each target in the frame of the input "
+            f"channel it continues, so target rows must be shaped (), (horizon,) for "
+            f"univariate windows or ({n_channels},) / (horizon, {n_channels}) for "
+            f"{n_channels} channels; got rows shaped {target_shape}. Use "
+            "scaling='global' for other targets."
+        )
+
+    def to_frame(self, rows: np.ndarray, target_shape: tuple) -> np.ndarray:
+        """Target rows ``(n, n_outputs)`` in each sample's frame."""
+        ch = self.channels(target_shape)
+        return (rows - self.offset[:, ch]) / self.scale[:, ch]
+
+    def from_frame(self, rows: np.ndarray, target_shape: tuple) -> np.ndarray:
+        """Network outputs ``(n, n_outputs)`` back in the units of the series."""
+        ch = self.channels(target_shape)
+        return rows * self.scale[:, ch] + self.offset[:, ch]
+
+    def target_scale(self, target_shape: tuple) -> np.ndarray:
+        """The scale of each target entry, ``(n, n_outputs)``."""
+        return self.scale[:, self.channels(target_shape)]

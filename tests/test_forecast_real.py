@@ -1,0 +1,209 @@
+"""RNNForecaster on real-world series: levels, trends, many series, intervals, dates."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from sklearn_seq import RNNForecaster, load, make_windows, save
+
+TINY = {"hidden_size": 16, "max_epochs": 20, "random_state": 0}
+
+
+def test_one_model_over_50_series_of_every_scale_beats_naive():
+    rng = np.random.default_rng(0)
+    levels = np.logspace(0, 4, 50)  # 1 to 10,000
+    t = np.arange(60)
+    series = [
+        level * (1 + rng.uniform(-0.02, 0.02) * t + 0.05 * np.sin(2 * np.pi * t / 12))
+        + level * 0.01 * rng.normal(size=len(t))
+        for level in levels
+    ]
+    lookback, horizon = 12, 6
+    X, y = make_windows([s[:-horizon] for s in series], lookback=lookback)
+    model = RNNForecaster(
+        hidden_size=16, max_epochs=15, calibration_fraction=None, random_state=0
+    ).fit(X, y)
+    seeds = np.stack([s[-horizon - lookback : -horizon] for s in series])
+    pred = model.forecast(seeds, steps=horizon)
+    truth = np.stack([s[-horizon:] for s in series])
+    model_err = np.abs(pred - truth).mean(axis=1) / levels
+    naive_err = np.abs(seeds[:, -1:] - truth).mean(axis=1) / levels
+    for decade in range(4):  # every scale: 1-10, 10-100, 100-1,000, 1,000-10,000
+        mine = (levels >= 10**decade) & (levels <= 10 ** (decade + 1))
+        assert model_err[mine].mean() < naive_err[mine].mean(), decade
+
+
+@pytest.fixture(scope="module")
+def noisy():
+    """A noisy seasonal AR series: 600 steps to train on, 1,000 held out."""
+    rng = np.random.default_rng(1)
+    noise = np.zeros(1600)
+    for i in range(1, 1600):
+        noise[i] = 0.5 * noise[i - 1] + rng.normal(scale=0.3)
+    return 5 + np.sin(2 * np.pi * np.arange(1600) / 20) + noise
+
+
+@pytest.fixture(scope="module")
+def noisy_model(noisy):
+    X, y = make_windows(noisy[:600], lookback=20)
+    return RNNForecaster(**TINY).fit(X, y)
+
+
+def test_interval_coverage_on_a_long_held_out_stretch(noisy, noisy_model):
+    X, y = make_windows(noisy[580:], lookback=20)  # 1,000 windows after training
+    lower, upper = noisy_model.predict_interval(X, coverage=0.9)
+    assert lower.shape == upper.shape == y.shape
+    covered = np.mean((lower <= y) & (y <= upper))
+    assert 0.85 <= covered <= 0.95, covered
+    lo80, hi80 = noisy_model.predict_interval(X, coverage=0.8)
+    assert np.all(hi80 - lo80 <= upper - lower)
+
+
+def test_forecast_intervals_cover_and_widen(noisy, noisy_model):
+    X, _ = make_windows(noisy[580:], lookback=20)
+    starts = np.arange(0, 950, 10)
+    lower, upper = noisy_model.forecast_interval(X[starts], steps=10, coverage=0.9)
+    center = noisy_model.forecast(X[starts], steps=10)
+    assert lower.shape == upper.shape == center.shape == (len(starts), 10)
+    truth = np.stack([noisy[600 + s : 610 + s] for s in starts])
+    covered = np.mean((lower <= truth) & (truth <= upper))
+    assert 0.8 <= covered <= 0.98, covered
+    widths = (upper - lower)[0]
+    assert np.all(np.diff(widths) >= -1e-12)  # never narrower further ahead
+    lo, hi = noisy_model.forecast_interval(X[0], steps=300)  # past the calibrated steps
+    assert lo.shape == (300,) and (hi - lo)[-1] > (hi - lo)[0]
+
+
+@pytest.mark.parametrize("coverage", [0, 1, 1.5, -0.1, float("nan"), "0.9", True])
+def test_bad_coverage(noisy_model, coverage):
+    X = np.zeros((2, 20))
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        noisy_model.predict_interval(X, coverage=coverage)
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        noisy_model.forecast_interval(X[0], 5, coverage=coverage)
+
+
+def test_too_little_data_to_calibrate(noisy):
+    X, y = make_windows(noisy[:60], lookback=20)  # 40 windows: 8 held out
+    model = RNNForecaster(hidden_size=4, max_epochs=2, random_state=0).fit(X, y)
+    assert model.calibration_errors_.shape[0] == 0
+    with pytest.raises(ValueError, match="too little data to calibrate"):
+        model.predict_interval(X)
+    off = RNNForecaster(calibration_fraction=None, hidden_size=4, max_epochs=2).fit(X, y)
+    with pytest.raises(ValueError, match="too little data to calibrate"):
+        off.forecast_interval(X[0], 3)
+    X, y = make_windows(noisy[:120], lookback=20)  # 20 held out: 90% yes, 99% no
+    model = RNNForecaster(hidden_size=4, max_epochs=2, random_state=0).fit(X, y)
+    model.predict_interval(X, coverage=0.9)
+    with pytest.raises(ValueError, match="needs at least 99"):
+        model.predict_interval(X, coverage=0.99)
+
+
+def test_intervals_survive_clone_pickle_and_the_safe_file(noisy, noisy_model, tmp_path):
+    X, y = make_windows(noisy[:600], lookback=20)
+    expected = noisy_model.forecast_interval(X[-3:], steps=15)
+    path = tmp_path / "model.safetensors"
+    save(noisy_model, path)
+    for restored in (pickle.loads(pickle.dumps(noisy_model)), load(path)):
+        np.testing.assert_array_equal(
+            restored.calibration_errors_, noisy_model.calibration_errors_
+        )
+        got = restored.forecast_interval(X[-3:], steps=15)
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
+    again = clone(noisy_model).fit(X, y)  # the same random_state, the same model
+    np.testing.assert_array_equal(again.forecast_interval(X[-3:], steps=15), expected)
+    np.testing.assert_array_equal(again.predict(X), noisy_model.predict(X))
+
+
+def test_multichannel_and_direct_multi_step_intervals():
+    t = np.arange(400)
+    track = np.stack([np.sin(0.2 * t), np.cos(0.2 * t) + 0.01 * t], axis=1)
+    X, y = make_windows(track, lookback=15, horizon=3)
+    model = RNNForecaster(**TINY).fit(X, y)
+    lower, upper = model.predict_interval(X[:5])
+    assert lower.shape == upper.shape == model.predict(X[:5]).shape == (5, 3, 2)
+    lower, upper = model.forecast_interval(X[0], steps=7)
+    assert lower.shape == (7, 2) and np.all(lower < upper)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        pd.period_range("2001-01", periods=80, freq="M"),
+        pd.date_range("2001-01-01", periods=80, freq="D"),
+        pd.DatetimeIndex(pd.date_range("2001-01-01", periods=80, freq="W-SUN").values),
+    ],
+    ids=["period", "datetime", "datetime-inferred"],
+)
+def test_dated_seed_gives_dated_forecast(noisy_model, noisy, index):
+    history = pd.Series(noisy[:80], index=index, name="demand")
+    out = noisy_model.forecast(history, steps=4)
+    assert isinstance(out, pd.Series) and out.name == "demand"
+    assert len(out) == 4 and out.index[0] > index[-1]
+    assert len(pd.Index([*index, *out.index]).unique()) == 84
+    if isinstance(index, pd.PeriodIndex):
+        assert out.index[0] == index[-1] + 1
+    else:
+        assert out.index[1] - out.index[0] == index[1] - index[0]
+    # the seed is the history's last lookback values
+    np.testing.assert_array_equal(out.to_numpy(), noisy_model.forecast(noisy[60:80], 4))
+    bands = noisy_model.forecast_interval(history, steps=4, coverage=0.8)
+    assert list(bands.columns) == ["lower", "upper"]
+    assert bands.index.equals(out.index)
+    assert np.all((bands["lower"] < out) & (out < bands["upper"]))
+
+
+def test_dated_seed_without_a_frequency(noisy_model, noisy):
+    days = pd.to_datetime(["2020-01-01", "2020-01-03", "2020-01-04"] * 7)
+    history = pd.Series(noisy[:21], index=days)  # no frequency pandas can infer
+    with pytest.raises(ValueError, match="no frequency"):
+        noisy_model.forecast(history, steps=2)
+
+
+def test_make_windows_over_a_list_never_crosses_series():
+    a, b = np.arange(6.0), pd.Series(100 + np.arange(5.0))
+    X, y = make_windows([a, b], lookback=3)
+    assert X.shape == (5, 3)
+    np.testing.assert_array_equal(y, [3, 4, 5, 103, 104])
+    np.testing.assert_array_equal(X[3], [100, 101, 102])
+    X, y = make_windows([np.ones((7, 2)), np.zeros((5, 2))], lookback=3, horizon=2)
+    assert X.shape == (4, 3, 2) and y.shape == (4, 2, 2)
+    X, y = make_windows([0.0, 1.0, 2.0, 3.0], lookback=2)  # plain numbers: one series
+    np.testing.assert_array_equal(y, [2, 3])
+
+
+@pytest.mark.parametrize(
+    "series, message",
+    [
+        ([np.arange(10.0), np.arange(3.0)], r"series\[1\] has 3 time steps"),
+        ([np.arange(10.0), np.r_[1.0, np.nan, 2, 3, 4]], r"series\[1\].*time step 1"),
+        ([], "empty list"),
+        ([np.zeros(10), np.zeros((10, 2))], "same channels"),
+        ([np.zeros((10, 3)), np.zeros((10, 2))], "same channels"),
+    ],
+    ids=["too-short", "nan", "empty", "1d-and-2d", "channel-counts"],
+)
+def test_make_windows_list_errors(series, message):
+    with pytest.raises(ValueError, match=message):
+        make_windows(series, lookback=4)
+
+
+def test_last_window_of_every_series_in_one_forecast_call():
+    rng = np.random.default_rng(0)
+    series = [lvl + np.cumsum(rng.normal(size=40)) for lvl in (5.0, 50.0, 500.0)]
+    X, y = make_windows(series, lookback=8)
+    model = RNNForecaster(hidden_size=4, max_epochs=2, random_state=0).fit(X, y)
+    out = model.forecast(np.stack([s[-8:] for s in series]), steps=5)
+    assert out.shape == (3, 5)
+    np.testing.assert_allclose(out[2], model.forecast(series[2][-8:], 5))
+
+
+def test_window_scaling_is_level_free():
+    series = np.sin(0.3 * np.arange(200)) + 0.02 * np.arange(200)
+    X, y = make_windows(series, lookback=10)
+    model = RNNForecaster(hidden_size=8, max_epochs=3, random_state=0).fit(X, y)
+    shifted = model.predict(1000 * X[:5] + 7)
+    np.testing.assert_allclose(shifted, 1000 * model.predict(X[:5]) + 7, rtol=1e-6)
