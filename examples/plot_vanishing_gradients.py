@@ -64,6 +64,8 @@ models = {
         max_epochs=30,
         lr=1e-2,
         callbacks=[("reach", GradientReach())],
+        scaling="global",  # a recall task, not a forecast: no per-window frame
+        calibration_fraction=None,  # and no prediction intervals
         random_state=1,
         **params,
     ).fit(X_train, y_train)
@@ -97,6 +99,8 @@ for clip in (None, 1.0):
         max_epochs=30,
         gradient_clip=clip,
         callbacks=[("norms", UpdateNorms())],
+        scaling="global",
+        calibration_fraction=None,
         random_state=1,
     )
     try:
