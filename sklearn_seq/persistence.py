@@ -147,6 +147,18 @@ def _is_plain(value) -> bool:
     return isinstance(value, dict) and all(map(_is_plain, value.values()))
 
 
+def _points_elsewhere(name: str, params: dict) -> str | None:
+    """The problem with a parameter that would point a model at files or code."""
+    for key, allowed in _FIXED_PARAMS.items():
+        value = params.get(key, allowed)
+        if not (value is allowed or (isinstance(value, str) and value == allowed)):
+            return (
+                f"{name}.{key} = {value!r:.60} would point the model at files or code; "
+                f"a model file may only hold {key}={allowed!r}."
+            )
+    return None
+
+
 def _numpy_type(name):
     if not isinstance(name, str) or name not in _NUMPY_TYPES:
         raise UnsafeModelFileError(f"unknown numpy type {name!r} in the file.")
@@ -233,21 +245,20 @@ class _Writer:
             raise TypeError(
                 f"{name} cannot be saved in the safe format; supported: {sorted(_ALLOWED)}."
             )
-        if isinstance(est, Pipeline):
-            steps = [
-                [step, obj if obj in (None, "passthrough") else self.estimator(obj)]
-                for step, obj in est.steps
-            ]
-            params = {
-                k: self.value(v, f"Pipeline.{k}")
-                for k, v in est.get_params(False).items()
-                if k != "steps"
-            }
-            return {"class": name, "params": params, "steps": steps}
         fitted = isinstance(est, RecurrentEstimator) and hasattr(est, "net_")
         if fitted:
             est._check_fitted_state()
         params = est._saved_params() if fitted else est.get_params(False)
+        problem = _points_elsewhere(name, params)
+        if problem:
+            raise TypeError(f"{problem} Such a model cannot be stored in the safe format.")
+        if isinstance(est, Pipeline):
+            steps = [
+                [step, obj if obj in (None, "passthrough") else self.estimator(obj)]
+                for step, obj in params.pop("steps")
+            ]
+            params = {k: self.value(v, f"Pipeline.{k}") for k, v in params.items()}
+            return {"class": name, "params": params, "steps": steps}
         node = {
             "class": name,
             "params": {k: self.value(v, f"{name}.{k}") for k, v in params.items()},
@@ -397,11 +408,9 @@ class _Reader:
                     f"{name}.{key} = {value!r:.60} is not plain data, and that parameter "
                     "may not hold anything else in a model file."
                 )
-            if key in _FIXED_PARAMS and value != _FIXED_PARAMS[key]:
-                raise UnsafeModelFileError(
-                    f"{name}.{key} = {value!r:.60} would point the model at files or "
-                    f"code; a model file may only hold {key}={_FIXED_PARAMS[key]!r}."
-                )
+        problem = _points_elsewhere(name, params)
+        if problem:
+            raise UnsafeModelFileError(problem)
         return params
 
     def estimator(self, node: dict, depth: int = 0, pipelines: int = 0):
@@ -459,7 +468,7 @@ def _read(path) -> tuple[dict, dict[str, np.ndarray]]:
         header = json.loads(data[8 : 8 + header_size]) if len(data) > 8 else None
         metadata = header.get("__metadata__") if isinstance(header, dict) else None
         tensors = load_tensors(data)
-    except (SafetensorError, ValueError, RecursionError) as exc:
+    except (SafetensorError, ValueError, KeyError, RecursionError) as exc:
         raise UnsafeModelFileError(
             f"{os.fsdecode(path)!r} is not a sklearn_seq model file (not a valid "
             f"safetensors file: {exc!s:.200})."
