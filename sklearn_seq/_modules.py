@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
-_PRECISION_LOCK = threading.Lock()  # a module switched to float64 is not shared
+_PRECISION_LOCK = threading.Lock()  # a module switched to eval or float64 is not shared
 
 
 @contextmanager
@@ -30,7 +30,7 @@ def evaluating(module: nn.Module) -> Iterator[torch.dtype]:
     device = next(module.parameters()).device
     double = device.type == "cpu"
     was_training = module.training
-    with _PRECISION_LOCK if double else nullcontext():
+    with _PRECISION_LOCK:  # eval mode and precision are shared state: one at a time
         module.eval()
         if double:
             module.double()
