@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import random
+import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -48,8 +49,43 @@ OPTIMIZERS = {
 }
 
 
+# parameters that only shape training: a warm start applies their changes (a new
+# skorch net around the trained module); every other parameter is built into the
+# network or the target codec and may not change on a warm start
+TRAINING_PARAMS = frozenset(
+    {
+        *("max_epochs", "batch_size", "lr", "lr_schedule", "optimizer", "weight_decay"),
+        *("gradient_clip", "early_stopping", "validation_fraction", "patience"),
+        *("device", "n_threads", "random_state", "verbose", "callbacks", "warm_start"),
+    }
+)
+# training parameters read when fitting, not baked into the skorch net
+_FIT_TIME_PARAMS = frozenset({"n_threads", "random_state", "warm_start"})
+LONG_SEQUENCE = 10_000  # steps beyond which fit warns about time and memory
+MAX_OUTPUT_STEPS = 10_000  # most steps a generated output may take (a bound on predict)
+
+
 def _is_optimizer_class(value) -> bool:
     return isinstance(value, type) and issubclass(value, torch.optim.Optimizer)
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a is b or a == b)
+    except (TypeError, ValueError):  # arrays and other values without one truth
+        return False
+
+
+@contextmanager
+def restored_on_error(obj):
+    """Put back ``obj``'s attributes as they were when the block raises."""
+    before = dict(vars(obj))
+    try:
+        yield
+    except BaseException:
+        vars(obj).clear()
+        vars(obj).update(before)
+        raise
 
 
 @contextmanager
@@ -116,7 +152,15 @@ class ValidationSplit:
             splitter = StratifiedShuffleSplit(
                 n_splits=1, test_size=n_valid, random_state=self.random_state
             )
-            train, valid = next(splitter.split(np.zeros(n), np.asarray(y)))
+            try:
+                train, valid = next(splitter.split(np.zeros(n), np.asarray(y)))
+            except ValueError as exc:
+                raise ValueError(
+                    f"early_stopping holds out validation_fraction={self.fraction} of "
+                    f"the {n} samples ({n_valid}) for validation, which cannot hold "
+                    f"every class ({exc}). Raise validation_fraction, give more "
+                    "samples, or set early_stopping=False."
+                ) from None
         else:
             train, valid = np.arange(n - n_valid), np.arange(n - n_valid, n)
         return Subset(dataset, train), Subset(dataset, valid)
@@ -256,7 +300,7 @@ class RecurrentEstimator(BaseEstimator):
     def _scale_inputs(self, seqs: Sequences, frame=None) -> Sequences:
         if frame is not None:
             seqs = frame.inputs(seqs)
-        if not self.standardize:
+        if not hasattr(self, "x_mean_"):  # fitted with standardize=False
             return seqs
         return standardize(seqs, self.x_mean_, self.x_scale_)
 
@@ -316,7 +360,14 @@ class RecurrentEstimator(BaseEstimator):
         )
 
     def _fit(self, X, y, sample_weight=None):
-        """The fit template: validate, check inputs, encode y, scale, train."""
+        """The fit template: validate, check inputs, encode y, scale, train.
+
+        A fit that raises leaves the estimator as it was before the call.
+        """
+        with restored_on_error(self):
+            return self._fit_unguarded(X, y, sample_weight)
+
+    def _fit_unguarded(self, X, y, sample_weight=None):
         self._validate_params()
         if self.optimizer not in OPTIMIZERS and not _is_optimizer_class(self.optimizer):
             raise ValueError(
@@ -324,8 +375,21 @@ class RecurrentEstimator(BaseEstimator):
                 f"subclass, got {self.optimizer!r}."
             )
         warm = self._is_warm()
+        if warm:
+            self._check_warm_params()
+        else:  # a fresh fit keeps nothing from an earlier one
+            for key in [k for k in vars(self) if k.endswith("_") and k[0] != "_"]:
+                delattr(self, key)
         seqs = self._check_input(X, reset=not warm)
         require_y(y, type(self).__name__)
+        if seqs.lengths.max() > LONG_SEQUENCE:
+            warnings.warn(
+                f"X holds sequences of up to {seqs.lengths.max()} steps: training time "
+                "and memory grow with the length of the longest sequence of a batch. "
+                "Cut long series into windows (make_windows) to train faster.",
+                UserWarning,
+                stacklevel=3,
+            )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, np.empty((seqs.n_samples, 0)), ensure_non_negative=True
@@ -352,14 +416,67 @@ class RecurrentEstimator(BaseEstimator):
             **({} if weights is None else {"sample_weight": weights}),
         }
         with seeded(seed), limit_threads(self.n_threads):
-            if warm:
+            if warm:  # train a copy: a failed fit leaves the previous net untouched
+                self.net_ = copy.deepcopy(self.net_)
+                if self._training_params_changed():
+                    self._wrap_module(self.net_.module_, seed, self.net_.history)
                 self.net_.partial_fit(inputs, targets)
             else:
                 module = self._build_module(seqs.n_channels, self.n_outputs_)
                 self.net_ = self._make_net(module, seed)
+                self._built_with = self.get_params(deep=False)
                 self.net_.fit(inputs, targets)
         self.n_epochs_ = len(self.net_.history)
         return self
+
+    # --- the parameters the network was built with ------------------------------------
+    def _built_params(self) -> dict:
+        """The parameters ``net_`` was built with (current ones for an old pickle)."""
+        return getattr(self, "_built_with", None) or self.get_params(deep=False)
+
+    def _check_warm_params(self) -> None:
+        """Refuse a warm start after a change to a parameter built into the network."""
+        built, params = self._built_params(), self.get_params(deep=False)
+        changed = [
+            f"{key}={built[key]!r} -> {params[key]!r}"
+            for key in params
+            if key not in TRAINING_PARAMS and key in built
+            if not _same(built[key], params[key])
+        ]
+        if changed:
+            raise ValueError(
+                f"warm_start: {', '.join(changed)} changed since the network was built, "
+                "and a warm start continues that network. Set them back, or fit with "
+                "warm_start=False to build a new one. (Training parameters such as lr, "
+                "optimizer or max_epochs may change: a warm start applies them.)"
+            )
+
+    def _training_params_changed(self) -> bool:
+        built, params = self._built_params(), self.get_params(deep=False)
+        return any(
+            not _same(built.get(key), params[key])
+            for key in TRAINING_PARAMS - _FIT_TIME_PARAMS
+        )
+
+    def built_params(self) -> dict:
+        """The parameters, with those that shape the network as it was built.
+
+        ``get_params(deep=False)``, except that a parameter that shapes the
+        network (``cell``, ``hidden_size`` ...) changed by ``set_params``
+        after ``fit`` reads as the fitted network has it. Training parameters
+        (``lr``, ``max_epochs`` ...) read as they are now, since a warm start
+        applies them. :func:`~sklearn_seq.save` stores these.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        built, params = self._built_params(), self.get_params(deep=False)
+        return {
+            key: built.get(key, value) if key not in TRAINING_PARAMS else value
+            for key, value in params.items()
+        }
 
     def _infer(self, seqs: Sequences, step=None) -> np.ndarray:
         """Run the trained module over (unscaled) sequences, in the order given.
@@ -422,8 +539,13 @@ class RecurrentEstimator(BaseEstimator):
             When a weight is missing, unexpected, or of the wrong shape.
         """
         self.n_outputs_ = self._target_codec().n_outputs
-        module = self._build_module(self.n_channels_in_, self.n_outputs_)
-        expected = module.state_dict()
+        self._check_fitted_state()
+        if self.num_layers > len(weights):  # each layer holds several tensors
+            raise ValueError(
+                f"num_layers={self.num_layers} but only {len(weights)} weight tensors."
+            )
+        with torch.device("meta"):  # the shapes the parameters declare, allocating nothing
+            expected = self._build_module(self.n_channels_in_, self.n_outputs_).state_dict()
         if set(weights) != set(expected):
             raise ValueError(
                 f"the weights do not fit a {type(self).__name__}: missing "
@@ -436,18 +558,57 @@ class RecurrentEstimator(BaseEstimator):
                     f"tensor {key!r} has shape {tuple(np.shape(value))} in the weights, "
                     f"but the model needs {tuple(expected[key].shape)}."
                 )
+        module = self._build_module(self.n_channels_in_, self.n_outputs_)
         module.load_state_dict(
             {key: torch.as_tensor(np.array(value)) for key, value in weights.items()}
         )
         if device is None:
             available = self.device == "cpu" or torch.cuda.is_available()
             device = self.device if available else "cpu"
-        self.net_ = self._make_net(module, seed=0, device=device)
+        self._built_with = None
+        return self._wrap_module(module, 0, history, device)
+
+    def _wrap_module(self, module, seed: int, history, device: str | None = None):
+        """A new ``net_`` around a trained module, with the current training parameters."""
+        self.net_ = self._make_net(module, seed=seed, device=device)
         self.net_.initialize()
         self.net_.history = History(list(history or []))
         for group in self.net_.optimizer_.param_groups:  # a schedule resumes from here
             group.setdefault("initial_lr", group["lr"])
+        params = self.get_params(deep=False)
+        self._built_with = {
+            **self._built_params(),
+            **{key: params[key] for key in TRAINING_PARAMS},
+        }
         return self
+
+    def _check_fitted_state(self) -> None:
+        """Refuse fitted attributes that disagree with each other or bound no work."""
+        sizes = {"n_channels_in_": self.n_channels_in_, "n_outputs_": self.n_outputs_}
+        for name, value in sizes.items():
+            if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
+        shapes = {
+            "x_mean_": self.n_channels_in_,
+            "x_scale_": self.n_channels_in_,
+            "y_mean_": self.n_outputs_,
+            "y_scale_": self.n_outputs_,
+            "class_weights_": self.n_outputs_,
+        }
+        for name, size in shapes.items():
+            value = getattr(self, name, None)
+            if value is None:
+                continue
+            if np.shape(value) != (size,) or not np.isfinite(value).all():
+                raise ValueError(
+                    f"{name} must hold {size} finite numbers, got shape {np.shape(value)}."
+                )
+        steps = getattr(self._target_codec(), "steps", 1)
+        if not 1 <= steps <= MAX_OUTPUT_STEPS:
+            raise ValueError(
+                f"the model would generate {steps} steps per output; at most "
+                f"{MAX_OUTPUT_STEPS} are allowed."
+            )
 
 
 def _loss_weights(sample_weight, class_weights, n_samples: int) -> np.ndarray | None:
@@ -457,6 +618,11 @@ def _loss_weights(sample_weight, class_weights, n_samples: int) -> np.ndarray | 
     weights = np.ones(n_samples) if sample_weight is None else sample_weight
     if class_weights is not None:
         weights = weights * class_weights
+    if not weights.any():
+        raise ValueError(
+            "every sample has a loss weight of 0 (sample_weight times class_weight): "
+            "there is nothing to learn. Give some samples or classes a weight > 0."
+        )
     return weights.astype(np.float32)
 
 

@@ -87,7 +87,10 @@ callbacks : list of skorch callbacks or (name, callback) tuples, or None
     Extra skorch callbacks (copied at each fit).
 warm_start : bool
     Continue training the fitted network on the next ``fit`` call instead of
-    starting anew.
+    starting anew. Training parameters changed since (``lr``, ``optimizer``,
+    ``max_epochs``, ...) apply to it; a changed network parameter (``cell``,
+    ``hidden_size``, ``standardize``, ...) raises a ``ValueError``. A ``fit``
+    that raises leaves the estimator as it was.
 """
 
 FITTED = """\

@@ -52,9 +52,12 @@ def bad_document(i: int, doc) -> NoReturn:
     ValueError
         Always, naming ``X[i]`` and its type.
     """
+    tokens = doc if isinstance(doc, (list, tuple)) else ()
+    bad = next((t for t in tokens if not isinstance(t, str)), None)
+    what = f"({doc!r:.40})" if bad is None else f"with a {type(bad).__name__} token"
     raise ValueError(
-        f"X[{i}] is {type(doc).__name__} ({doc!r:.40}); each document must be a string "
-        "or a list of string tokens."
+        f"X[{i}] is {type(doc).__name__} {what}; each document must be a string or a "
+        "list of string tokens."
     )
 
 
@@ -107,11 +110,15 @@ def index_documents(
     """
     lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
     flat = list(chain.from_iterable(docs))
-    ids = np.fromiter(
-        map(vocabulary.get, flat, repeat(-1)),
-        dtype=np.int64,
-        count=len(flat),
-    )
+    try:
+        ids = np.fromiter(
+            map(vocabulary.get, flat, repeat(-1)),
+            dtype=np.int64,
+            count=len(flat),
+        )
+    except TypeError:  # an unhashable token (a list inside a token list)
+        check_tokens(docs)
+        raise
     unknown = np.flatnonzero(ids < 0)
     if len(unknown) and not all_strings(map(flat.__getitem__, unknown.tolist())):
         check_tokens(docs)

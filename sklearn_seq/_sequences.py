@@ -84,12 +84,32 @@ class Sequences:
         return Sequences(self.values[indices, :width], lengths, self.kind)
 
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _is_missing(value) -> bool:
+    """None, or pandas' ``NA`` / ``NaT`` (recognised without importing pandas)."""
+    return value is None or type(value).__name__ in ("NAType", "NaTType")
+
+
 def _as_float(values, name: str, where: str = "") -> np.ndarray:
     """Convert to a float64 array with a clear error for non-numeric data."""
+    if isinstance(values, np.ma.MaskedArray):
+        raise ValueError(
+            f"{name}{where} is a masked array; the mask would be lost. Fill or drop the "
+            "masked values first (e.g. with .filled(value) or .compressed())."
+        )
     arr = np.asarray(values)
     if np.iscomplexobj(arr):
         raise ValueError(f"Complex data not supported: {name}{where} is complex.")
-    if arr.dtype.kind in "USa":
+    if arr.dtype.kind == "O" and any(_is_missing(v) for v in arr.flat):
+        raise ValueError(
+            f"{name}{where} contains missing values (None or pandas NA); clean or "
+            "impute them first."
+        )
+    if arr.dtype.kind in "USa" or (
+        arr.dtype.kind == "O" and any(isinstance(v, (str, bytes)) for v in arr.flat)
+    ):
         raise ValueError(
             f"{name}{where} contains strings; sequences must hold numbers "
             "(encode text first, e.g. with Word2VecTransformer)."
@@ -106,15 +126,22 @@ def _as_float(values, name: str, where: str = "") -> np.ndarray:
         ) from None
 
 
-def _check_finite(arr: np.ndarray, name: str) -> None:
-    """Raise a ValueError naming the first sample holding NaN or infinity."""
-    if np.isfinite(arr).all():
-        return
-    bad = np.flatnonzero(~np.isfinite(arr.reshape(arr.shape[0], -1)).all(axis=1))
-    raise ValueError(
-        f"{name} contains NaN or infinity (first in sample {bad[0]}, "
-        f"{len(bad)} sample(s) in all); clean or impute it first."
-    )
+def _check_finite(arr: np.ndarray, name: str, samples: bool = True) -> None:
+    """Raise a ValueError for NaN, infinity or a value beyond float32's range (the
+    network would turn it into infinity), naming the first such sample."""
+    rows = arr.reshape(len(arr) if samples else 1, -1)
+    for problem, bad in (
+        ("contains NaN or infinity", ~np.isfinite(rows)),
+        (f"holds values beyond float32's range (|value| > {_FLOAT32_MAX:.3g})", None),
+    ):
+        bad = np.abs(rows) > _FLOAT32_MAX if bad is None else bad
+        found = np.flatnonzero(bad.any(axis=1))
+        if len(found):
+            where = f" (first in sample {found[0]}, {len(found)} sample(s) in all)"
+            raise ValueError(
+                f"{name} {problem}{where if samples else ''}; clean, impute or "
+                "rescale it first."
+            )
 
 
 def _is_sequence_list(X) -> bool:
@@ -167,8 +194,7 @@ def _from_list(X, name: str) -> Sequences:
                 f"{name}[{i}] has {arr.shape[1]} channels but {name}[0] has "
                 f"{n_channels}; all sequences need the same channels."
             )
-        if not np.isfinite(arr).all():
-            raise ValueError(f"{name}[{i}] contains NaN or infinity.")
+        _check_finite(arr, f"{name}[{i}]", samples=False)
     lengths = np.array([len(a) for a in arrays], dtype=np.int64)
     values = np.zeros((len(arrays), lengths.max(), n_channels), dtype=np.float32)
     for i, arr in enumerate(arrays):

@@ -186,6 +186,11 @@ class ScaledTargets(TargetCodec):
             return rows, shape
         return (y.reshape(len(y), -1, 1) if y.ndim < 3 else y), shape
 
+    def restore(self, source) -> ScaledTargets:
+        super().restore(source)
+        self.standardize = hasattr(self, "y_mean_")  # as fitted, not as set since
+        return self
+
     def fit(self, y, n_samples: int, sample_weight=None) -> ScaledTargets:
         rows, self.target_shape_ = self._rows(y, n_samples)
         if self.standardize:

@@ -16,9 +16,11 @@ from ._base import RecurrentEstimator
 from ._docs import shared_docs
 from ._modules import SequenceCrossEntropy, SequenceDecoder
 from ._nets import WeightedNet
-from ._sequences import check_target
+from ._sequences import check_n_targets, check_target
 from ._targets import ScaledTargets, TokenCodec, target_kind
 from ._validation import derive_seed
+
+MIN_TEMPERATURE = 1e-4  # below it the scaled logits may overflow: use predict (greedy)
 
 
 @shared_docs
@@ -275,7 +277,8 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         X : array-like of shape (n, d), or (n, T, C) / list of sequences
             Inputs of the layout seen in ``fit``.
         temperature : float, default=1.0
-            Softmax temperature: lower is closer to greedy, higher more varied.
+            Softmax temperature: lower is closer to greedy, higher more varied;
+            at least 1e-4 (``predict`` is the greedy limit).
         random_state : int, RandomState instance or None, default=None
             Seed of the draws; the same integer repeats the same outputs.
 
@@ -287,8 +290,11 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         check_is_fitted(self)
         if self.target_kind_ == "numeric":
             raise ValueError("sample draws token outputs; this model has numeric targets.")
-        if not isinstance(temperature, Real) or temperature <= 0:
-            raise ValueError(f"temperature must be a number > 0, got {temperature!r}.")
+        if not isinstance(temperature, Real) or not MIN_TEMPERATURE <= temperature < np.inf:
+            raise ValueError(
+                f"temperature must be a finite number >= {MIN_TEMPERATURE}, got "
+                f"{temperature!r} (for the most likely output, use predict)."
+            )
         seed = derive_seed(random_state)
         return self._generate(X, temperature=float(temperature), seed=seed)
 
@@ -319,6 +325,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
                 sample_weight=sample_weight,
             )
         truth = [item if isinstance(item, str) else list(item) for item in y]
+        check_n_targets(len(truth), len(pred))
         hits = np.array([p == t for p, t in zip(pred, truth, strict=True)], dtype=float)
         return float(np.average(hits, weights=sample_weight))
 

@@ -4,27 +4,34 @@ A model file is a `safetensors <https://huggingface.co/docs/safetensors>`_ file:
 numeric arrays (network weights, scaler statistics, word vectors) are its
 tensors, and its header metadata holds one JSON document describing the
 model: classes, parameters, fitted attributes and which tensor belongs where.
-Loading reads JSON and raw tensors only. It never unpickles, and it only
-builds classes from a fixed allowlist (this package's estimators,
+Loading reads the file once, as JSON and raw tensors only. It never unpickles,
+and it only builds classes from a fixed allowlist (this package's estimators,
 scikit-learn's ``Pipeline`` and a few of its common preprocessing steps, text
 vectorizers, decompositions and linear models), so a file cannot make the
 loader import or call anything else. Parameters and fitted attributes are plain
 data: numbers, strings, arrays, lists, tuples, dicts with string keys, numpy
 dtypes named from a fixed list, and allowlisted estimators; a function (a
-custom ``tokenizer``, say) is refused when saving.
+custom ``tokenizer``, say) is refused when saving. A parameter may name code or
+a place on disk only where it must (a torch optimizer class for ``optimizer``,
+a numpy type for ``dtype``, word vectors for ``pretrained``); a ``Pipeline``
+``memory`` cache, skorch ``callbacks`` and vectorizers that read files are
+refused. Every parameter is validated, and the network's declared sizes are
+checked against the tensors in the file before anything is allocated.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import uuid
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from gensim.models import KeyedVectors
 from safetensors import SafetensorError
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import load as load_tensors
+from safetensors.numpy import save as serialize
 from sklearn.decomposition import PCA, TruncatedSVD
 from sklearn.feature_extraction.text import (
     CountVectorizer,
@@ -42,7 +49,7 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 
-from ._base import RecurrentEstimator
+from ._base import RecurrentEstimator, resolve_device
 from .classifier import SequenceClassifier
 from .forecaster import RNNForecaster
 from .generator import SequenceGenerator
@@ -51,6 +58,9 @@ from .word2vec import Word2VecTransformer
 __all__ = ["save", "load"]
 
 FORMAT, VERSION = "sklearn_seq", "1"
+# parameters added after files were first written, with the value that rebuilds the
+# model an older file holds (files written now always store every parameter)
+_OLDER_FILES = {"RNNForecaster": {"scaling": "global"}}
 
 # the only classes a file may name
 _RECURRENT = {
@@ -101,6 +111,18 @@ _TORCH_OPTIMIZERS = {
     for name, cls in vars(torch.optim).items()
     if isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)
 }
+# parameters that may hold something other than plain data, and what
+_TYPED_PARAMS = {
+    "dtype": lambda v: v in _NUMPY_TYPES.values() or isinstance(v, np.dtype),
+    "optimizer": lambda v: v in _TORCH_OPTIMIZERS.values(),
+    "pretrained": lambda v: isinstance(v, KeyedVectors),
+}
+
+
+MAX_DEPTH = 32  # nesting of values in a file (lists, dicts, estimators)
+MAX_PIPELINE_DEPTH = 4  # Pipelines inside Pipelines: each level multiplies predict's work
+# parameters that would point a loaded model at files or code: the only value allowed
+_FIXED_PARAMS = {"memory": None, "callbacks": None, "input": "content"}
 
 
 class UnsafeModelFileError(ValueError):
@@ -117,6 +139,27 @@ def _is_state(class_name: str, key) -> bool:
             or (key.endswith("_") and not key.startswith("_") and key != "net_")
         )
     )
+
+
+def _is_plain(value) -> bool:
+    """Numbers, strings, arrays, and lists, tuples and dicts of them."""
+    if value is None or isinstance(value, (bool, int, float, str, np.generic, np.ndarray)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(map(_is_plain, value))
+    return isinstance(value, dict) and all(map(_is_plain, value.values()))
+
+
+def _points_elsewhere(name: str, params: dict) -> str | None:
+    """The problem with a parameter that would point a model at files or code."""
+    for key, allowed in _FIXED_PARAMS.items():
+        value = params.get(key, allowed)
+        if not (value is allowed or (isinstance(value, str) and value == allowed)):
+            return (
+                f"{name}.{key} = {value!r:.60} would point the model at files or code; "
+                f"a model file may only hold {key}={allowed!r}."
+            )
+    return None
 
 
 def _numpy_type(name):
@@ -205,26 +248,28 @@ class _Writer:
             raise TypeError(
                 f"{name} cannot be saved in the safe format; supported: {sorted(_ALLOWED)}."
             )
+        fitted = isinstance(est, RecurrentEstimator) and hasattr(est, "net_")
+        params = est.built_params() if fitted else est.get_params(False)
+        problem = _points_elsewhere(name, params)
+        if problem:
+            raise TypeError(f"{problem} Such a model cannot be stored in the safe format.")
         if isinstance(est, Pipeline):
-            steps = [[step, self.estimator(obj)] for step, obj in est.steps]
-            params = {
-                k: self.value(v, f"Pipeline.{k}")
-                for k, v in est.get_params(False).items()
-                if k != "steps"
-            }
+            steps = [
+                [step, obj if obj in (None, "passthrough") else self.estimator(obj)]
+                for step, obj in params.pop("steps")
+            ]
+            params = {k: self.value(v, f"Pipeline.{k}") for k, v in params.items()}
             return {"class": name, "params": params, "steps": steps}
         node = {
             "class": name,
-            "params": {
-                k: self.value(v, f"{name}.{k}") for k, v in est.get_params(False).items()
-            },
+            "params": {k: self.value(v, f"{name}.{k}") for k, v in params.items()},
             "state": {
                 k: self.value(v, f"{name}.{k}")
                 for k, v in vars(est).items()
                 if _is_state(name, k)
             },
         }
-        if isinstance(est, RecurrentEstimator) and hasattr(est, "net_"):
+        if fitted:
             node["weights"] = {k: self.tensor(v) for k, v in est.get_weights().items()}
             node["history"] = json.loads(
                 json.dumps(est.net_.history.to_list(), default=float)
@@ -267,9 +312,23 @@ def save(estimator, path) -> None:
     """
     writer = _Writer()
     document = {"format": FORMAT, "version": VERSION, "model": writer.estimator(estimator)}
-    save_file(
-        writer.tensors, os.fspath(path), metadata={"sklearn_seq": json.dumps(document)}
-    )
+    data = serialize(writer.tensors, metadata={"sklearn_seq": json.dumps(document)})
+    _write_atomically(os.fsdecode(path), data)
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    """Write beside ``path``, then rename over it: a reader sees the old file or the
+    new one, never a mix. The new file's mode follows the umask, as ``open`` does."""
+    temporary = f"{path}.{uuid.uuid4().hex}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
 
 
 # --- decoding -----------------------------------------------------------------------------
@@ -286,17 +345,19 @@ class _Reader:
             return np.asfortranarray(self.tensors[name])
         return self.tensors[name]
 
-    def value(self, value):
+    def value(self, value, depth: int = 0):
+        if depth > MAX_DEPTH:
+            raise UnsafeModelFileError(f"values nested more than {MAX_DEPTH} deep.")
         if value is None or isinstance(value, (bool, int, float, str)):
             return value
         if isinstance(value, list):
-            return [self.value(v) for v in value]
+            return [self.value(v, depth + 1) for v in value]
         if not isinstance(value, dict) or len(value) not in (1, 2):
             raise UnsafeModelFileError(f"unexpected value {value!r:.80} in the file.")
         if "tensor" in value:
             return self.tensor(value)
-        if "tuple" in value:
-            return tuple(self.value(v) for v in value["tuple"])
+        if "tuple" in value and isinstance(value["tuple"], list):
+            return tuple(self.value(v, depth + 1) for v in value["tuple"])
         if "array" in value and value.get("dtype") in ("U", "O"):
             items = value["array"]
             if not all(
@@ -305,7 +366,7 @@ class _Reader:
                 raise UnsafeModelFileError("a stored label array holds non-label values.")
             return np.array(items, dtype=object if value["dtype"] == "O" else None)
         if "dict" in value and isinstance(value["dict"], dict):
-            return {k: self.value(v) for k, v in value["dict"].items()}
+            return {k: self.value(v, depth + 1) for k, v in value["dict"].items()}
         if "scalar" in value and isinstance(value["scalar"], (bool, int, float)):
             return _numpy_type(value.get("dtype"))(value["scalar"])
         if "numpy_type" in value:
@@ -313,7 +374,7 @@ class _Reader:
         if "numpy_dtype" in value:
             return np.dtype(_numpy_type(value["numpy_dtype"]))
         if "estimator" in value:
-            return self.estimator(value["estimator"])
+            return self.estimator(value["estimator"], depth + 1)
         if "keyed_vectors" in value:
             return self.keyed_vectors(value["keyed_vectors"])
         if "optimizer" in value:
@@ -325,7 +386,13 @@ class _Reader:
 
     def keyed_vectors(self, node: dict) -> KeyedVectors:
         keys, vectors = node["keys"], self.tensor(node["vectors"])
-        if not all(isinstance(k, str) for k in keys) or vectors.shape[0] != len(keys):
+        if (
+            not isinstance(keys, list)
+            or not all(isinstance(k, str) for k in keys)
+            or vectors.ndim != 2
+            or vectors.shape[0] != len(keys)
+            or len(set(keys)) != len(keys)
+        ):
             raise UnsafeModelFileError("stored word vectors do not match their vocabulary.")
         kv = KeyedVectors(vectors.shape[1])
         kv.add_vectors(keys, vectors)
@@ -333,27 +400,57 @@ class _Reader:
             kv.expandos[str(name)] = self.tensor(ref)
         return kv
 
-    def estimator(self, node: dict):
+    def params(self, name: str, node: dict, depth: int) -> dict:
+        """The parameters of a ``name`` node: plain data, except where a type is due."""
+        params = {k: self.value(v, depth + 1) for k, v in node.get("params", {}).items()}
+        for key, value in params.items():
+            if not (_is_plain(value) or _TYPED_PARAMS.get(key, _is_plain)(value)):
+                raise UnsafeModelFileError(
+                    f"{name}.{key} = {value!r:.60} is not plain data, and that parameter "
+                    "may not hold anything else in a model file."
+                )
+        problem = _points_elsewhere(name, params)
+        if problem:
+            raise UnsafeModelFileError(problem)
+        return params
+
+    def estimator(self, node: dict, depth: int = 0, pipelines: int = 0):
         name = node.get("class") if isinstance(node, dict) else None
-        cls = _ALLOWED.get(name)
+        cls = _ALLOWED.get(name) if isinstance(name, str) else None
         if cls is None:
             raise UnsafeModelFileError(
                 f"the file names class {name!r}, which is not one the loader may build "
                 f"(allowed: {sorted(_ALLOWED)})."
             )
+        if depth > MAX_DEPTH:
+            raise UnsafeModelFileError(f"estimators nested more than {MAX_DEPTH} deep.")
+        params = self.params(name, node, depth)
         if cls is Pipeline:
-            steps = [(str(step), self.estimator(child)) for step, child in node["steps"]]
-            params = {k: self.value(v) for k, v in node.get("params", {}).items()}
-            return Pipeline(steps, **params)
-        params = {k: self.value(v) for k, v in node.get("params", {}).items()}
+            if pipelines >= MAX_PIPELINE_DEPTH:
+                raise UnsafeModelFileError(
+                    f"Pipelines nested more than {MAX_PIPELINE_DEPTH} deep."
+                )
+            steps = [
+                (
+                    str(step),
+                    child
+                    if child in (None, "passthrough")
+                    else self.estimator(child, depth + 1, pipelines + 1),
+                )
+                for step, child in node["steps"]
+            ]
+            est = Pipeline(steps, **params)
+            est._validate_params()
+            return est
         unknown = set(params) - set(cls().get_params(deep=False))
         if unknown:
             raise UnsafeModelFileError(f"unknown parameters for {name}: {sorted(unknown)}.")
-        est = cls(**params)
+        est = cls(**{**_OLDER_FILES.get(name, {}), **params})
+        est._validate_params()
         for key, value in node.get("state", {}).items():
             if not _is_state(name, key):
                 raise UnsafeModelFileError(f"unexpected attribute {key!r} for {name}.")
-            setattr(est, key, self.value(value))
+            setattr(est, key, self.value(value, depth + 1))
         if "weights" in node:
             weights = {k: self.tensor(ref) for k, ref in node["weights"].items()}
             try:
@@ -363,14 +460,49 @@ class _Reader:
         return est
 
 
+def _read(path) -> tuple[dict, dict[str, np.ndarray]]:
+    """The JSON document and the tensors of a model file, from one read of it."""
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        header_size = int.from_bytes(data[:8], "little")
+        header = json.loads(data[8 : 8 + header_size]) if len(data) > 8 else None
+        metadata = header.get("__metadata__") if isinstance(header, dict) else None
+        tensors = load_tensors(data)
+    except (SafetensorError, ValueError, KeyError, RecursionError) as exc:
+        raise UnsafeModelFileError(
+            f"{os.fsdecode(path)!r} is not a sklearn_seq model file (not a valid "
+            f"safetensors file: {exc!s:.200})."
+        ) from None
+    try:
+        document = json.loads((metadata or {}).get("sklearn_seq", ""))
+    except (json.JSONDecodeError, RecursionError, TypeError):
+        document = None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise UnsafeModelFileError(
+            f"{os.fsdecode(path)!r} is a safetensors file but not a sklearn_seq model file."
+        )
+    if document.get("version") != VERSION:
+        raise UnsafeModelFileError(
+            f"model file version {document.get('version')!r} is not supported "
+            f"(this package reads version {VERSION})."
+        )
+    for name, tensor in tensors.items():
+        if tensor.dtype.kind not in "biuf":
+            raise UnsafeModelFileError(
+                f"tensor {name!r} has unsupported type {tensor.dtype}."
+            )
+    return document, tensors
+
+
 def load(path, *, device: str | None = None):
     """Load an estimator or Pipeline written by :func:`save`.
 
     Parameters
     ----------
-    path : str or path-like
+    path : str, bytes or path-like
         The model file.
-    device : {"cpu", "cuda"} or None, default=None
+    device : {"cpu", "cuda", "auto"} or None, default=None
         Where to put the networks. None keeps the saved ``device`` when it is
         available and uses the CPU otherwise, so a model trained on a GPU loads
         on a CPU-only machine.
@@ -384,33 +516,37 @@ def load(path, *, device: str | None = None):
     ------
     UnsafeModelFileError
         When the file is not a model file of this package (a pickle, say),
-        names a class outside the allowlist, or holds tensors that do not fit
-        the model. Nothing from a refused file is executed.
-    """
-    try:
-        from safetensors import safe_open
+        names a class outside the allowlist, holds a parameter that is not
+        plain data or not valid, or tensors that do not fit the model. The
+        message says what is wrong. Nothing from a refused file is executed.
+    ValueError
+        When ``device`` is not one of the above, or is ``"cuda"`` without a GPU.
 
-        with safe_open(os.fspath(path), framework="numpy") as f:
-            metadata = f.metadata() or {}
-        tensors = load_file(os.fspath(path))
-    except (SafetensorError, OSError, ValueError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
-        raise UnsafeModelFileError(
-            f"{os.fspath(path)!r} is not a sklearn_seq model file (not a valid "
-            f"safetensors file: {exc})."
-        ) from None
+    Notes
+    -----
+    The file is read once, so a file replaced while it is loaded gives the old
+    model or the new one, never a mix. Memory and time are bounded by the
+    file's size: declared sizes are checked against the stored tensors before
+    the network is built, generated outputs take at most
+    ``MAX_OUTPUT_STEPS`` steps and Pipelines nest at most
+    ``MAX_PIPELINE_DEPTH`` deep.
+    """
+    if device is not None:
+        if device not in ("cpu", "cuda", "auto"):
+            raise ValueError(
+                f"device must be 'cpu', 'cuda', 'auto' or None, got {device!r}."
+            )
+        device = resolve_device(device)
+    document, tensors = _read(path)
     try:
-        document = json.loads(metadata.get("sklearn_seq", ""))
-    except json.JSONDecodeError:
-        document = None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        return _Reader(tensors, device).estimator(document.get("model"))
+    except UnsafeModelFileError:
+        raise
+    except (
+        *(KeyError, TypeError, AttributeError, IndexError, ValueError),
+        *(RecursionError, RuntimeError, OverflowError),
+    ) as exc:
         raise UnsafeModelFileError(
-            f"{os.fspath(path)!r} is a safetensors file but not a sklearn_seq model file."
-        )
-    if document.get("version") != VERSION:
-        raise UnsafeModelFileError(
-            f"model file version {document.get('version')!r} is not supported "
-            f"(this package reads version {VERSION})."
-        )
-    return _Reader(tensors, device).estimator(document.get("model"))
+            f"malformed model file {os.fsdecode(path)!r}: {type(exc).__name__}: "
+            f"{exc!s:.300}"
+        ) from None

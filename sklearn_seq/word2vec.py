@@ -7,13 +7,15 @@ from numbers import Integral, Real
 
 import numpy as np
 from gensim.models import KeyedVectors, Word2Vec
-from gensim.models.word2vec import LineSentence
+from gensim.models.word2vec import MAX_WORDS_IN_BATCH, LineSentence
+from gensim.utils import open as open_any
 from gensim.utils import simple_preprocess
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._pooling import (
+    all_strings,
     bad_document,
     check_tokens,
     document_frequencies,
@@ -27,6 +29,29 @@ from ._pooling import (
 from ._validation import derive_seed
 
 _CHUNK = 10_000  # documents per chunk when streaming a corpus file
+
+
+def _is_binary_word2vec(path: str) -> bool:
+    """Whether a word2vec file is binary, judged by its first entry, not its name.
+
+    Both formats start with a ``"n_words dim"`` line. In the text format the next
+    line is a word and ``dim`` numbers; in the binary one raw float32 bytes follow
+    the word, which almost never read as ``dim`` decimal numbers and a newline.
+    """
+    with open_any(path, "rb") as f:
+        header = f.readline().split()
+        first = f.readline(1 << 20)
+    if len(header) != 2 or not all(part.isdigit() for part in header):
+        raise ValueError(
+            f"pretrained file {path!r} is not a word2vec text or binary file: its first "
+            "line should be '<n_words> <dimensions>'."
+        )
+    fields = first.rstrip(b"\r\n").split(b" ")
+    try:
+        numbers = [float(field) for field in fields[1:] if field]
+    except ValueError:
+        return True
+    return not (first.endswith(b"\n") and len(numbers) == int(header[1]))
 
 
 class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -69,10 +94,12 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         Training threads. 1 makes training repeatable; more is faster.
     tokenizer : callable or None, default=None
         Splits a string document into tokens; None uses gensim's
-        ``simple_preprocess`` (lower-cased words). Documents given as token
-        lists are never re-tokenized.
+        ``simple_preprocess``: lower-cased words of 2 to 15 letters (longer
+        and shorter words are dropped; pass a tokenizer of your own to keep
+        them). Documents given as token lists are never re-tokenized.
     pretrained : str, path or gensim KeyedVectors, default=None
-        Word vectors to start from: a word2vec text or binary file, or loaded
+        Word vectors to start from: a word2vec text or binary file (the
+        format is read from the file, whatever its name), or loaded
         ``KeyedVectors``. Loaded in ``fit``. By default ``fit`` then does not
         train at all, and ``fit(None)`` is enough unless the pooling learns
         statistics (``"tfidf"``, ``"sif"``); see ``train_pretrained``.
@@ -250,6 +277,11 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         for i, doc in enumerate(docs):
             if isinstance(doc, str):
                 tokens.append(list(tokenize(doc)))
+                if not all_strings(tokens[-1]):
+                    raise ValueError(
+                        f"tokenizer {tokenize!r:.60} returned non-string tokens for "
+                        f"X[{i}] ({tokens[-1]!r:.60}); a tokenizer must return strings."
+                    )
             elif isinstance(doc, (list, tuple, np.ndarray)):
                 tokens.append(doc)
             else:
@@ -263,13 +295,18 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         path = os.fspath(self.pretrained)
         if not os.path.isfile(path):
             raise FileNotFoundError(f"pretrained file {path!r} does not exist.")
-        first_binary = path.endswith(".bin")
-        for binary in (first_binary, not first_binary):
-            try:
-                return KeyedVectors.load_word2vec_format(path, binary=binary)
-            except Exception:  # noqa: BLE001 - gensim raises many kinds on bad files
-                continue
-        raise ValueError(f"pretrained file {path!r} is not a word2vec text or binary file.")
+        binary = _is_binary_word2vec(path)
+        kind = "binary" if binary else "text"
+        try:
+            kv = KeyedVectors.load_word2vec_format(path, binary=binary)
+        except Exception as exc:  # noqa: BLE001 - gensim raises many kinds on bad files
+            raise ValueError(
+                f"pretrained file {path!r} looks like a word2vec {kind} file but cannot "
+                f"be read as one: {exc!s:.200}"
+            ) from None
+        if not np.isfinite(kv.vectors).all():
+            raise ValueError(f"pretrained file {path!r} holds NaN or infinite vectors.")
+        return kv
 
     def _gensim_params(self) -> dict:
         seed = self.random_state
@@ -296,12 +333,16 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         if self.corpus_file is not None:
             model.build_vocab(corpus_file=os.fspath(self.corpus_file))
         else:
+            if any(len(doc) > MAX_WORDS_IN_BATCH for doc in docs):
+                # gensim trains only the first MAX_WORDS_IN_BATCH tokens of a document
+                docs = [
+                    doc[start : start + MAX_WORDS_IN_BATCH]
+                    for doc in docs
+                    for start in range(0, max(len(doc), 1), MAX_WORDS_IN_BATCH)
+                ]
             model.build_vocab(docs)
         if len(model.wv) == 0:
-            raise ValueError(
-                f"min_count={self.min_count} left the vocabulary empty: no word occurs "
-                f"{self.min_count} times in the corpus. Lower min_count or give more text."
-            )
+            self._empty_vocabulary(model)
         if initial is not None:  # start known words from their pretrained vectors
             shared = [w for w in model.wv.index_to_key if w in initial.key_to_index]
             if shared:
@@ -317,6 +358,24 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         else:
             model.train(docs, total_examples=model.corpus_count, epochs=model.epochs)
         return model.wv  # keep the vectors, drop gensim's training state
+
+    def _empty_vocabulary(self, model: Word2Vec):
+        if model.corpus_total_words == 0:
+            raise ValueError(
+                "the documents hold no tokens, so there is nothing to learn: the "
+                "tokenizer found no words (the default one keeps words of 2 to 15 "
+                "letters, so digits, emoji and punctuation alone give none)."
+            )
+        if self.max_vocab_size is not None:
+            raise ValueError(
+                f"The vocabulary is empty: max_vocab_size={self.max_vocab_size} pruned "
+                f"the rare words while counting, and none left occurs min_count="
+                f"{self.min_count} times. Raise max_vocab_size (or set it to None)."
+            )
+        raise ValueError(
+            f"min_count={self.min_count} left the vocabulary empty: no word occurs "
+            f"{self.min_count} times in the corpus. Lower min_count or give more text."
+        )
 
     def fit(self, X=None, y=None):
         """Train (or load) the word vectors and learn the pooling statistics.

@@ -1,6 +1,8 @@
 """Bad input, table-driven: every case gets a clear error naming the problem, or a
 documented result; never a crash inside torch and never a silent NaN."""
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +30,23 @@ def with_nan(a, index=(3, 2), value=np.nan):
     a = a.copy()
     a[index] = value
     return a
+
+
+def with_na(a):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(a).astype(object)
+    frame.iloc[2, 3] = pd.NA
+    return frame
+
+
+def text_vectors_named_bin():
+    """A word2vec text file whose name says binary."""
+    import tempfile
+
+    path = os.path.join(tempfile.mkdtemp(), "vectors.bin")
+    with open(path, "w") as f:
+        f.write("2 3\na 0.5 0.25 1.0\nb -1.0 2.0 0.125\n")
+    return path
 
 
 def forecaster():
@@ -230,6 +249,114 @@ ERROR_CASES = [
         NotFittedError,
         "not fitted",
     ),
+    # the hardening pass: values float32 cannot hold, and weak answers made clear
+    (
+        "forecaster: X beyond float32's range",
+        lambda: RNNForecaster(**TINY).fit(with_nan(X2, (4, 1), 1e39), Y),
+        ValueError,
+        r"X holds values beyond float32's range .*first in sample 4",
+    ),
+    (
+        "forecaster: y * 1e200",
+        lambda: RNNForecaster(**TINY).fit(X2, Y * 1e200),
+        ValueError,
+        "y holds values beyond float32's range",
+    ),
+    (
+        "forecaster: X beyond float32's range at predict",
+        lambda: forecaster().predict(X2 * 1e300),
+        ValueError,
+        "X holds values beyond float32's range",
+    ),
+    (
+        "classifier: X beyond float32's range at predict",
+        lambda: classifier().predict_proba([np.array([1.0, -1e40])]),
+        ValueError,
+        r"X\[0\] holds values beyond float32's range",
+    ),
+    (
+        "forecaster: numeric strings in an object array",
+        lambda: RNNForecaster(**TINY).fit(X2.astype(str).astype(object), Y),
+        ValueError,
+        "X contains strings",
+    ),
+    (
+        "forecaster: masked array",
+        lambda: RNNForecaster(**TINY).fit(np.ma.masked_less(X2, 0), Y),
+        ValueError,
+        "X is a masked array; the mask would be lost",
+    ),
+    (
+        "forecaster: pandas NA",
+        lambda: RNNForecaster(**TINY).fit(with_na(X2), Y),
+        ValueError,
+        r"X contains missing values \(None or pandas NA\)",
+    ),
+    (
+        "classifier: all-zero class_weight",
+        lambda: SequenceClassifier(class_weight={"a": 0, "b": 0}, **TINY).fit(X2, LABELS),
+        ValueError,
+        "every sample has a loss weight of 0",
+    ),
+    (
+        "classifier: early stopping on tiny data",
+        lambda: SequenceClassifier(early_stopping=True, **TINY).fit(X2[:6], LABELS[:6]),
+        ValueError,
+        r"validation_fraction=0.1 .* cannot hold every class",
+    ),
+    (
+        "classifier: network parameter changed before a warm start",
+        lambda: (
+            SequenceClassifier(warm_start=True, **TINY)
+            .fit(X2, LABELS)
+            .set_params(cell="lstm", hidden_size=5)
+            .fit(X2, LABELS)
+        ),
+        ValueError,
+        r"warm_start: cell='gru' -> 'lstm', hidden_size=4 -> 5 changed",
+    ),
+    (
+        "generator: temperature=nan",
+        lambda: generator().sample(X2[:2], temperature=float("nan")),
+        ValueError,
+        "temperature must be a finite number",
+    ),
+    (
+        "generator: tiny temperature",
+        lambda: generator().sample(X2[:2], temperature=1e-300),
+        ValueError,
+        "temperature must be a finite number >= 0.0001",
+    ),
+    (
+        "generator: score with a wrong-length y",
+        lambda: generator().score(X2, ["ab"] * 5),
+        ValueError,
+        "inconsistent numbers of samples",
+    ),
+    (
+        "word2vec: emoji-only documents",
+        lambda: w2v().fit(["\U0001f600 \U0001f601", "\U0001f44d"]),
+        ValueError,
+        "the documents hold no tokens",
+    ),
+    (
+        "word2vec: max_vocab_size=1",
+        lambda: w2v(max_vocab_size=1).fit(["aa bb cc dd", "ee ff gg hh"]),
+        ValueError,
+        "max_vocab_size=1 pruned",
+    ),
+    (
+        "word2vec: a tokenizer returning ints",
+        lambda: w2v(tokenizer=lambda doc: [len(w) for w in doc.split()]).fit(CORPUS),
+        ValueError,
+        r"tokenizer .* returned non-string tokens for X\[0\]",
+    ),
+    (
+        "word2vec: a list inside a token list at transform",
+        lambda: w2v().fit(CORPUS).transform([["the", ["cat"]]]),
+        ValueError,
+        r"X\[0\] is list with a list token",
+    ),
 ]
 
 
@@ -331,3 +458,86 @@ def test_generator_any_shape_gives_finite_outputs(data, n, channels, steps):
     model = SequenceGenerator(hidden_size=3, max_epochs=1, random_state=0).fit(X, y)
     pred = model.predict(X)
     assert pred.shape == (n, steps) and np.isfinite(pred).all()
+
+
+# --- the hardening pass: no half-fitted models, shared modules, changed parameters ------
+
+
+def diverging(**kw):
+    return RNNForecaster(
+        optimizer="sgd", lr=1e12, gradient_clip=None, hidden_size=4, max_epochs=3, **kw
+    )
+
+
+def test_a_failed_fit_leaves_a_fresh_estimator_unfitted():
+    model = diverging(random_state=0)
+    before = dict(vars(model))
+    with pytest.raises(ValueError, match="Training diverged"):
+        model.fit(X2, Y * 100)
+    assert vars(model) == before
+    with pytest.raises(NotFittedError):
+        model.predict(X2)
+
+
+def test_a_failed_warm_start_keeps_the_previous_model():
+    model = RNNForecaster(warm_start=True, **TINY).fit(X2, Y * 100)
+    before, state = model.predict(X2), dict(vars(model))
+    model.set_params(optimizer="sgd", lr=1e12, gradient_clip=None, max_epochs=5)
+    with pytest.raises(ValueError, match="Training diverged"):
+        model.fit(X2, Y * 100)
+    assert vars(model).keys() == state.keys() and model.net_ is state["net_"]
+    np.testing.assert_array_equal(model.predict(X2), before)
+
+
+def test_a_warm_start_applies_changed_training_parameters():
+    model = RNNForecaster(warm_start=True, **TINY).fit(X2, Y)
+    model.set_params(lr=0.05, optimizer="sgd", max_epochs=3).fit(X2, Y)
+    assert type(model.net_.optimizer_).__name__ == "SGD"
+    assert model.net_.optimizer_.param_groups[0]["lr"] == 0.05
+    assert model.n_epochs_ == TINY["max_epochs"] + 3
+
+
+@pytest.mark.parametrize("fitted_with", [True, False])
+def test_standardize_changed_after_fit_does_not_change_predictions(fitted_with):
+    model = RNNForecaster(standardize=fitted_with, **TINY).fit(X2, Y * 10 + 3)
+    before = model.predict(X2)
+    np.testing.assert_array_equal(
+        model.set_params(standardize=not fitted_with).predict(X2), before
+    )
+
+
+def test_threads_predicting_with_one_dropout_model_agree():
+    from concurrent.futures import ThreadPoolExecutor
+
+    model = SequenceClassifier(
+        num_layers=2, dropout=0.5, hidden_size=8, max_epochs=1, random_state=0
+    ).fit(X2, LABELS)
+    model.net_.module_.train()  # as skorch leaves it after fit
+    expected = model.predict_proba(X2)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: model.predict_proba(X2), range(40)))
+    for proba in results:
+        np.testing.assert_array_equal(proba, expected)
+
+
+def test_fit_on_very_long_sequences_warns():
+    with pytest.warns(UserWarning, match="sequences of up to 10001 steps"):
+        RNNForecaster(hidden_size=2, max_epochs=1).fit([np.ones(10_001), np.ones(3)], Y[:2])
+
+
+def test_word2vec_trains_words_beyond_gensims_10000_token_limit():
+    doc = [f"w{i % 500}" for i in range(10_000)] + [f"tail{i % 50}" for i in range(5000)]
+    one, three = (w2v(epochs=n).fit([doc]).wv_ for n in (1, 3))
+    assert not np.allclose(one["tail7"], three["tail7"])  # trained, not left at random
+
+
+def test_default_tokenizer_drops_words_over_15_letters_as_documented():
+    assert "2 to 15" in " ".join(Word2VecTransformer.__doc__.split())
+    model = w2v().fit(["internationalization is long"] * 3)
+    assert "internationalization" not in model.wv_ and "long" in model.wv_
+
+
+def test_word2vec_text_vectors_in_a_file_named_bin_are_read_as_text():
+    model = w2v(pretrained=text_vectors_named_bin()).fit(None)
+    assert model.wv_.index_to_key == ["a", "b"]
+    np.testing.assert_array_equal(model.transform([["b"]]), [[-1.0, 2.0, 0.125]])

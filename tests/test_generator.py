@@ -187,7 +187,7 @@ def test_sample_needs_token_targets_and_a_positive_temperature(words_model):
     )
     with pytest.raises(ValueError, match="numeric targets"):
         numeric.sample(params)
-    with pytest.raises(ValueError, match="temperature must be a number > 0"):
+    with pytest.raises(ValueError, match="temperature must be a finite number >= 0.0001"):
         words_model.sample(np.ones((1, 64)), temperature=0)
 
 

@@ -444,3 +444,11 @@ def test_a_model_trained_on_a_gpu_loads_on_the_cpu():
     X, _ = make_windows(np.sin(0.1 * np.arange(600)), lookback=30)
     gpu_predictions = np.load(data / "forecaster_trained_on_cuda_predictions.npy")
     np.testing.assert_allclose(model.predict(X), gpu_predictions, atol=1e-4)
+
+
+def test_a_file_written_before_window_scaling_keeps_global_scaling():
+    from pathlib import Path
+
+    loaded = load(Path(__file__).parent / "data" / "forecaster_trained_on_cuda.safetensors")
+    assert loaded.scaling == "global"  # the file predates the parameter
+    assert RNNForecaster().scaling != "global"  # so the default would not rebuild it
