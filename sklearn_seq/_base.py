@@ -26,7 +26,7 @@ from skorch.callbacks import (
 from skorch.history import History
 from torch.utils.data import Subset
 
-from ._modules import evaluating
+from ._modules import TokenEmbedding, evaluating
 from ._progress import arrange_callbacks
 from ._sequences import (
     BatchDataset,
@@ -178,6 +178,7 @@ class RecurrentEstimator(BaseEstimator):
     _criterion = None  # a torch loss class
     _stratified_split = False
     _vector_input = False  # read a 2-D X as conditioning vectors
+    _word_ids = False  # read documents as word ids, through an embedding layer
 
     def _make_codec(self, y=None) -> TargetCodec:
         """An unfitted target codec for ``y`` (None: for the fitted targets)."""
@@ -222,6 +223,7 @@ class RecurrentEstimator(BaseEstimator):
             _check_feature_names(self, X, reset=reset)
         seqs = check_sequences(X, vectors=self._vector_input)
         self._check_layout(seqs, reset)
+        self._check_vocabulary(seqs, reset)
         name = type(self).__name__
         if reset:
             self.n_channels_in_ = seqs.n_channels
@@ -249,6 +251,47 @@ class RecurrentEstimator(BaseEstimator):
             )
         return seqs
 
+    def _check_vocabulary(self, seqs: Sequences, reset: bool) -> None:
+        """Record (``reset``) or check the vocabulary of word-id input."""
+        name, words = type(self).__name__, seqs.words
+        if words is not None and not self._word_ids:
+            raise ValueError(f"{name} does not read word ids; give numeric sequences.")
+        if reset:
+            for key in ("vocabulary_hash_", "embedding_shape_"):
+                vars(self).pop(key, None)
+            if words is not None:
+                self.vocabulary_hash_ = words.vocabulary_hash
+                self.embedding_shape_ = (len(words.wv) + 1, words.wv.vector_size)
+            return
+        fitted = getattr(self, "vocabulary_hash_", None)
+        if words is None and fitted is not None:
+            raise ValueError(
+                f"{name} was fitted on word ids (Word2VecTransformer(output='ids')); X "
+                "holds numeric sequences. Transform the documents with the fitted "
+                "Word2VecTransformer."
+            )
+        if words is not None and fitted is None:
+            raise ValueError(
+                f"X holds word ids (Word2VecTransformer(output='ids')), but {name} was "
+                "fitted on numeric sequences."
+            )
+        if words is not None and words.vocabulary_hash != fitted:
+            raise ValueError(
+                f"X holds word ids of another vocabulary ({len(words.wv)} words, "
+                f"fingerprint {words.vocabulary_hash}) than the one {name} was fitted "
+                f"on ({self.embedding_shape_[0] - 1} words, fingerprint {fitted}): its "
+                "ids would stand for other words. Transform the documents with the "
+                "Word2VecTransformer fitted together with this estimator."
+            )
+
+    def _make_module(self):
+        """The estimator's module for its fitted layout; behind an embedding for ids."""
+        shape = getattr(self, "embedding_shape_", None)
+        if shape is None:
+            return self._build_module(self.n_channels_in_, self.n_outputs_)
+        inner = self._build_module(shape[1], self.n_outputs_)
+        return TokenEmbedding(inner, *shape, freeze=self.freeze_embeddings)
+
     def _target_codec(self) -> TargetCodec:
         """The fitted target codec, rebuilt from the fitted attributes."""
         return self._make_codec().restore(self)
@@ -256,7 +299,7 @@ class RecurrentEstimator(BaseEstimator):
     def _scale_inputs(self, seqs: Sequences, frame=None) -> Sequences:
         if frame is not None:
             seqs = frame.inputs(seqs)
-        if not self.standardize:
+        if not self.standardize or seqs.kind == "ids":
             return seqs
         return standardize(seqs, self.x_mean_, self.x_scale_)
 
@@ -341,7 +384,7 @@ class RecurrentEstimator(BaseEstimator):
         weights = _loss_weights(sample_weight, codec.loss_weights(targets), seqs.n_samples)
         if frame is not None:
             seqs = frame.inputs(seqs)
-        if self.standardize and not warm:
+        if self.standardize and not warm and seqs.kind != "ids":
             self.x_mean_, self.x_scale_ = channel_stats(seqs, sample_weight)
         seed = derive_seed(self.random_state)
         seqs = self._scale_inputs(seqs)
@@ -355,7 +398,10 @@ class RecurrentEstimator(BaseEstimator):
             if warm:
                 self.net_.partial_fit(inputs, targets)
             else:
-                module = self._build_module(seqs.n_channels, self.n_outputs_)
+                module = self._make_module()
+                if seqs.words is not None:  # start from the word vectors
+                    vectors = torch.as_tensor(np.asarray(seqs.words.wv.vectors))
+                    module.embedding.weight.data[1:] = vectors
                 self.net_ = self._make_net(module, seed)
                 self.net_.fit(inputs, targets)
         self.n_epochs_ = len(self.net_.history)
@@ -422,7 +468,7 @@ class RecurrentEstimator(BaseEstimator):
             When a weight is missing, unexpected, or of the wrong shape.
         """
         self.n_outputs_ = self._target_codec().n_outputs
-        module = self._build_module(self.n_channels_in_, self.n_outputs_)
+        module = self._make_module()
         expected = module.state_dict()
         if set(weights) != set(expected):
             raise ValueError(

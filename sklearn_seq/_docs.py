@@ -1,7 +1,9 @@
 """Documentation of the shared parameters and fitted attributes, written once.
 
 A recurrent estimator's docstring holds markers on lines of their own
-(``{network_parameters}``, ``{training_parameters}``, ``{fitted_attributes}``);
+(``{network_parameters}``, ``{training_parameters}``, ``{fitted_attributes}``, and
+for the estimators that read word ids ``{embedding_parameters}`` and
+``{embedding_attributes}``);
 :func:`shared_docs` replaces each with numpydoc entries whose defaults are read
 from the estimator's own ``__init__``, so the three estimators describe a
 shared parameter in the same words and never state a stale default.
@@ -109,6 +111,23 @@ x_mean_, x_scale_ : ndarray of shape ``(n_channels_in_,)``
 """
 
 
+EMBEDDING = """\
+freeze_embeddings : bool
+    For documents given as word ids (``Word2VecTransformer(output="ids")``):
+    keep the embedding layer at the word vectors it starts from, rather than
+    training it with the network. Ignored for numeric sequences.
+"""
+
+EMBEDDING_FITTED = """\
+vocabulary_hash_ : str
+    Fingerprint of the vocabulary of the word ids seen in ``fit`` (only set
+    for word ids); ids of another vocabulary are refused.
+embedding_shape_ : tuple of int
+    ``(n_words + 1, embedding_dim)``, the embedding table; row 0 is padding
+    (only set for word ids).
+"""
+
+
 def names(block: str) -> list[str]:
     """The entry names a block documents."""
     heads = [line for line in block.splitlines() if line and not line[0].isspace()]
@@ -132,6 +151,8 @@ _MARKERS = {
     "{network_parameters}": NETWORK,
     "{training_parameters}": TRAINING,
     "{fitted_attributes}": FITTED,
+    "{embedding_parameters}": EMBEDDING,
+    "{embedding_attributes}": EMBEDDING_FITTED,
 }
 
 
@@ -182,7 +203,7 @@ def shared_docs(cls):
         if marker in _MARKERS:
             indent = line[: len(line) - len(line.lstrip())]
             table = _MARKERS[marker]
-            params = None if table is FITTED else defaults
+            params = None if table in (FITTED, EMBEDDING_FITTED) else defaults
             lines.append(_entries(table, params, fill, indent))
         else:
             lines.append(line)

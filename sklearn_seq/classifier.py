@@ -35,6 +35,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss: ``{label: weight}``, or
         ``"balanced"`` for weights inversely proportional to class frequencies.
+    {embedding_parameters}
     {training_parameters}
 
     Attributes
@@ -44,6 +45,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
     {fitted_attributes}
     class_weights_ : ndarray of shape (n_classes,) or None
         Loss weight of each class in ``classes_`` order (from ``class_weight``).
+    {embedding_attributes}
 
     See Also
     --------
@@ -76,10 +78,12 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         **RecurrentEstimator._parameter_constraints,
         "pooling": [StrOptions({"last", "mean", "max", "mean_max", "attention"})],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "freeze_embeddings": ["boolean"],
     }
     _net_class = WeightedClassifierNet
     _criterion = nn.CrossEntropyLoss
     _stratified_split = True
+    _word_ids = True
     _doc_fill = {
         "targets": "",
         "units": "",
@@ -99,6 +103,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         normalization=None,
         pooling="mean_max",
         class_weight=None,
+        freeze_embeddings=False,
         max_epochs=100,
         batch_size=16,
         lr=1e-2,
@@ -126,6 +131,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         self.normalization = normalization
         self.pooling = pooling
         self.class_weight = class_weight
+        self.freeze_embeddings = freeze_embeddings
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr

@@ -44,6 +44,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         Most tokens a generated output may have (the end marker not counted);
         None allows the longest training target. Numeric outputs always have
         the training length.
+    {embedding_parameters}
     {training_parameters}
 
     Attributes
@@ -58,6 +59,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         Token targets: the start and end markers, then the tokens.
     target_shape_ : tuple
         Numeric targets: shape of one target (``()``, ``(T,)`` or ``(T, k)``).
+    {embedding_attributes}
     max_length_ : int
         Token targets: the most tokens a generated output may have.
     y_mean_, y_scale_ : ndarray of shape ``(n_outputs_,)``
@@ -91,9 +93,11 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         "teacher_forcing": [Interval(Real, 0, 1, closed="both")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "max_length": [Interval(Integral, 1, None, closed="left"), None],
+        "freeze_embeddings": ["boolean"],
     }
     _net_class = WeightedNet
     _vector_input = True
+    _word_ids = True
     _doc_fill = {
         "targets": " and each numeric target channel",
         "units": "; outputs come back in the units of ``y``",
@@ -114,6 +118,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         teacher_forcing=1.0,
         embedding_dim=32,
         max_length=None,
+        freeze_embeddings=False,
         max_epochs=100,
         batch_size=32,
         lr=3e-3,
@@ -142,6 +147,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         self.teacher_forcing = teacher_forcing
         self.embedding_dim = embedding_dim
         self.max_length = max_length
+        self.freeze_embeddings = freeze_embeddings
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
