@@ -160,7 +160,7 @@ class RecurrentEstimator(BaseEstimator):
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
@@ -284,6 +284,12 @@ class RecurrentEstimator(BaseEstimator):
                 "Word2VecTransformer fitted together with this estimator."
             )
 
+    def _stops_early(self) -> bool:
+        """``early_stopping``, with ``"auto"`` resolved: on for word ids only."""
+        if self.early_stopping == "auto":
+            return hasattr(self, "vocabulary_hash_")
+        return self.early_stopping
+
     def _make_module(self):
         """The estimator's module for its fitted layout; behind an embedding for ids."""
         shape = getattr(self, "embedding_shape_", None)
@@ -313,7 +319,8 @@ class RecurrentEstimator(BaseEstimator):
                     GradientNormClipping(gradient_clip_value=self.gradient_clip),
                 )
             )
-        if self.early_stopping:
+        stops_early = self._stops_early()
+        if stops_early:
             callbacks.append(
                 ("early_stopping", EarlyStopping(patience=self.patience, load_best=True))
             )
@@ -321,7 +328,7 @@ class RecurrentEstimator(BaseEstimator):
             policy = {"policy": "CosineAnnealingLR", "T_max": self.max_epochs}
             callbacks.append(("lr_schedule", LRScheduler(**policy)))
         elif self.lr_schedule == "plateau":
-            monitor = "valid_loss" if self.early_stopping else "train_loss"
+            monitor = "valid_loss" if stops_early else "train_loss"
             policy = {"policy": "ReduceLROnPlateau", "monitor": monitor}
             callbacks.append(("lr_schedule", LRScheduler(**policy, patience=5, factor=0.5)))
         for i, cb in enumerate(self.callbacks or []):
@@ -335,7 +342,7 @@ class RecurrentEstimator(BaseEstimator):
         )
         split = (
             ValidationSplit(self.validation_fraction, self._stratified_split, seed)
-            if self.early_stopping
+            if stops_early
             else None
         )
         return self._net_class(

@@ -60,9 +60,12 @@ weight_decay : float
     L2 penalty passed to the optimizer.
 gradient_clip : float or None
     Maximum gradient norm; None turns clipping off.
-early_stopping : bool
+early_stopping : bool or "auto"
     Stop when the validation loss has not improved for ``patience`` epochs,
-    and keep the best weights. The validation set is {split}.
+    and keep the best weights. The validation set is {split}. ``"auto"``
+    stops early for documents given as word ids
+    (``Word2VecTransformer(output="ids")``), whose fine-tuned embeddings
+    overfit within a few epochs, and trains all ``max_epochs`` otherwise.
 validation_fraction : float
     Share of the training samples held out when ``early_stopping`` is on.
 patience : int

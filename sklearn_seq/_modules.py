@@ -367,8 +367,10 @@ class TokenEmbedding(nn.Module):
         # the longest sequence of the batch is all the inner module reads
         return self.embedding(values[:, : int(lengths.max()), 0])
 
-    def forward(self, values: torch.Tensor, lengths: torch.Tensor, *args) -> torch.Tensor:
-        return self.inner(self._embed(values, lengths), lengths, *args)
+    def forward(
+        self, values: torch.Tensor, lengths: torch.Tensor, **inputs
+    ) -> torch.Tensor:
+        return self.inner(self._embed(values, lengths), lengths, **inputs)
 
     def generate(self, values: torch.Tensor, lengths: torch.Tensor, *args) -> torch.Tensor:
         """The wrapped module's ``generate`` on the embedded inputs."""

@@ -111,7 +111,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         optimizer="adam",
         weight_decay=0.0,
         gradient_clip=1.0,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         patience=10,
         standardize=True,
