@@ -154,13 +154,13 @@ class RecurrentEstimator(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "nonlinearity": [StrOptions({"tanh", "relu", "leaky_relu", "elu"})],
         "normalization": [StrOptions({"layer", "batch"}), None],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
-        "early_stopping": ["boolean", StrOptions({"auto"})],
+        "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
@@ -284,11 +284,11 @@ class RecurrentEstimator(BaseEstimator):
                 "Word2VecTransformer fitted together with this estimator."
             )
 
-    def _stops_early(self) -> bool:
-        """``early_stopping``, with ``"auto"`` resolved: on for word ids only."""
-        if self.early_stopping == "auto":
-            return hasattr(self, "vocabulary_hash_")
-        return self.early_stopping
+    def _max_epochs(self) -> int:
+        """``max_epochs``, with ``"auto"`` resolved: 5 for word ids, else 100."""
+        if self.max_epochs == "auto":
+            return 5 if hasattr(self, "vocabulary_hash_") else 100
+        return self.max_epochs
 
     def _make_module(self):
         """The estimator's module for its fitted layout; behind an embedding for ids."""
@@ -319,16 +319,15 @@ class RecurrentEstimator(BaseEstimator):
                     GradientNormClipping(gradient_clip_value=self.gradient_clip),
                 )
             )
-        stops_early = self._stops_early()
-        if stops_early:
+        if self.early_stopping:
             callbacks.append(
                 ("early_stopping", EarlyStopping(patience=self.patience, load_best=True))
             )
         if self.lr_schedule == "cosine":
-            policy = {"policy": "CosineAnnealingLR", "T_max": self.max_epochs}
+            policy = {"policy": "CosineAnnealingLR", "T_max": self._max_epochs()}
             callbacks.append(("lr_schedule", LRScheduler(**policy)))
         elif self.lr_schedule == "plateau":
-            monitor = "valid_loss" if stops_early else "train_loss"
+            monitor = "valid_loss" if self.early_stopping else "train_loss"
             policy = {"policy": "ReduceLROnPlateau", "monitor": monitor}
             callbacks.append(("lr_schedule", LRScheduler(**policy, patience=5, factor=0.5)))
         for i, cb in enumerate(self.callbacks or []):
@@ -342,7 +341,7 @@ class RecurrentEstimator(BaseEstimator):
         )
         split = (
             ValidationSplit(self.validation_fraction, self._stratified_split, seed)
-            if stops_early
+            if self.early_stopping
             else None
         )
         return self._net_class(
@@ -352,7 +351,7 @@ class RecurrentEstimator(BaseEstimator):
             optimizer=optimizer,
             lr=self.lr,
             optimizer__weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs,
+            max_epochs=self._max_epochs(),
             batch_size=self.batch_size,
             dataset=BatchDataset,
             iterator_train__shuffle=True,

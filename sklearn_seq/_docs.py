@@ -45,8 +45,12 @@ normalization : {"layer", "batch"} or None
 """
 
 TRAINING = """\
-max_epochs : int
-    Training epochs (fewer with ``early_stopping``).
+max_epochs : int or "auto"
+    Training epochs (fewer with ``early_stopping``). ``"auto"`` is 5 for
+    documents given as word ids (``Word2VecTransformer(output="ids")``),
+    whose embeddings, trained with the network, overfit within a few epochs
+    (the learning-rate schedule then anneals over those 5), and 100 for
+    numeric sequences.
 batch_size : int
     Samples per gradient step (and per inference batch on a GPU).
 lr : float
@@ -60,12 +64,9 @@ weight_decay : float
     L2 penalty passed to the optimizer.
 gradient_clip : float or None
     Maximum gradient norm; None turns clipping off.
-early_stopping : bool or "auto"
+early_stopping : bool
     Stop when the validation loss has not improved for ``patience`` epochs,
-    and keep the best weights. The validation set is {split}. ``"auto"``
-    stops early for documents given as word ids
-    (``Word2VecTransformer(output="ids")``), whose fine-tuned embeddings
-    overfit within a few epochs, and trains all ``max_epochs`` otherwise.
+    and keep the best weights. The validation set is {split}.
 validation_fraction : float
     Share of the training samples held out when ``early_stopping`` is on.
 patience : int

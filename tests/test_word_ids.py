@@ -116,13 +116,13 @@ def test_pipeline_learns_and_handles_a_document_without_known_words(fitted):
     assert model.predict(["great nice superb"])[0] == "pos"
 
 
-def test_early_stopping_auto_is_on_for_ids_only(fitted):
-    model, docs, y = fitted
-    assert "early_stopping" in dict(model["rnn"].net_.callbacks_)
-    X = np.random.RandomState(0).rand(20, 5)
-    numeric = SequenceClassifier(**FAST_RNN).fit(X, np.arange(20) % 2)
-    assert "early_stopping" not in dict(numeric.net_.callbacks_)
-    assert not hasattr(numeric, "vocabulary_hash_")
+def test_max_epochs_auto_is_5_for_ids_and_100_for_numbers():
+    docs, y = corpus()
+    model = pipeline(max_epochs="auto").fit(docs, y)
+    assert model["rnn"].n_epochs_ == 5
+    X = np.random.RandomState(0).rand(8, 3)
+    numeric = SequenceClassifier(hidden_size=2, batch_size=8).fit(X, np.arange(8) % 2)
+    assert numeric.n_epochs_ == 100
 
 
 def test_ids_of_another_vocabulary_are_refused(fitted):
