@@ -181,3 +181,16 @@ def test_generator_reads_ids():
     gen = SequenceGenerator(early_stopping=False, **FAST_RNN).fit(ids, list(y))
     assert len(gen.predict(ids[:3])) == 3
     assert "embedding.weight" in gen.get_weights()
+
+
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs a CUDA GPU")
+def test_ids_train_on_a_gpu_and_load_on_the_cpu(tmp_path):
+    docs, y = corpus()
+    model = pipeline(device="cuda").fit(docs, y)
+    assert model["rnn"].net_.module_.embedding.weight.device.type == "cuda"
+    path = os.path.join(tmp_path, "gpu.safetensors")
+    save(model, path)
+    loaded = load(path, device="cpu")
+    np.testing.assert_allclose(
+        loaded.predict_proba(docs), model.predict_proba(docs), atol=1e-4
+    )
