@@ -298,6 +298,19 @@ class RecurrentEstimator(BaseEstimator):
         inner = self._build_module(shape[1], self.n_outputs_)
         return TokenEmbedding(inner, *shape, freeze=self.freeze_embeddings)
 
+    def _initial_embedding(self, words) -> torch.Tensor:
+        """The word vectors the embedding starts from.
+
+        A frozen table is standardized per dimension (over the vocabulary) as
+        ``standardize`` does for vector sequences; a trained one starts from
+        the vectors as they are, which fine-tunes better.
+        """
+        vectors = np.asarray(words.wv.vectors, dtype=np.float64)
+        if self.standardize and self.freeze_embeddings:
+            mean, scale = weighted_stats(vectors)
+            vectors = (vectors - mean) / scale
+        return torch.as_tensor(vectors, dtype=torch.float32)
+
     def _target_codec(self) -> TargetCodec:
         """The fitted target codec, rebuilt from the fitted attributes."""
         return self._make_codec().restore(self)
@@ -406,8 +419,7 @@ class RecurrentEstimator(BaseEstimator):
             else:
                 module = self._make_module()
                 if seqs.words is not None:  # start from the word vectors
-                    vectors = torch.as_tensor(np.asarray(seqs.words.wv.vectors))
-                    module.embedding.weight.data[1:] = vectors
+                    module.embedding.weight.data[1:] = self._initial_embedding(seqs.words)
                 self.net_ = self._make_net(module, seed)
                 self.net_.fit(inputs, targets)
         self.n_epochs_ = len(self.net_.history)

@@ -119,7 +119,11 @@ EMBEDDING = """\
 freeze_embeddings : bool
     For documents given as word ids (``Word2VecTransformer(output="ids")``):
     keep the embedding layer at the word vectors it starts from, rather than
-    training it with the network. Ignored for numeric sequences.
+    training it with the network. Ignored for numeric sequences. A frozen
+    layer holds the vectors standardized per dimension when ``standardize``
+    is on (as vector sequences are); a trained one starts from the vectors
+    as they are: standardizing them cost 4 points of accuracy on the 2016
+    debates, where frozen raw vectors learned nothing.
 """
 
 EMBEDDING_FITTED = """\

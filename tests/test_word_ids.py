@@ -96,12 +96,16 @@ def test_other_outputs_unchanged_beside_ids():
 
 def test_embedding_starts_from_the_vectors_and_is_fine_tuned():
     docs, y = corpus()
-    frozen = pipeline(freeze_embeddings=True).fit(docs, y)
+    frozen = pipeline(freeze_embeddings=True, standardize=False).fit(docs, y)
     vectors = frozen["w2v"].wv_.vectors
     table = frozen["rnn"].net_.module_.embedding.weight.detach().numpy()
     assert frozen["rnn"].embedding_shape_ == (len(vectors) + 1, 8)
     np.testing.assert_array_equal(table[1:], vectors)
     np.testing.assert_array_equal(table[0], 0)  # padding
+    standardized = pipeline(freeze_embeddings=True).fit(docs, y)
+    table = standardized["rnn"].net_.module_.embedding.weight.detach().numpy()
+    np.testing.assert_allclose(table[1:].mean(0), 0, atol=1e-5)
+    np.testing.assert_allclose(table[1:].std(0), 1, rtol=1e-4)
     tuned = pipeline().fit(docs, y)
     table = tuned["rnn"].net_.module_.embedding.weight.detach().numpy()
     assert not np.allclose(table[1:], vectors)
