@@ -19,8 +19,9 @@ Four pipelines learn from the same three quarters and are scored on the rest:
   the network.
 
 Word2Vec learns its vectors from these few statements only, so the frozen
-vectors carry little; fine-tuning them for the task is what brings the
-recurrent network level with the bag of words.
+vectors carry little; fine-tuning them with the network gains well over ten
+points of accuracy, which brings it close to the bag of words, still ahead
+on so few and such short statements.
 """
 
 # %%
