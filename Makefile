@@ -40,6 +40,7 @@ bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/bench_forecast_accuracy.py
 	$(PY) benchmarks/bench_classifier.py
 	$(PY) benchmarks/bench_word2vec.py
+	$(PY) benchmarks/bench_text_accuracy.py
 	$(PY) benchmarks/bench_parallel.py
 	$(PY) benchmarks/bench_threads.py
 	$(PY) benchmarks/bench_cells.py

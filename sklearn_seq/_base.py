@@ -27,7 +27,7 @@ from skorch.callbacks import (
 from skorch.history import History
 from torch.utils.data import Subset
 
-from ._modules import evaluating
+from ._modules import TokenEmbedding, evaluating
 from ._progress import arrange_callbacks
 from ._sequences import (
     BatchDataset,
@@ -198,7 +198,7 @@ class RecurrentEstimator(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "nonlinearity": [StrOptions({"tanh", "relu", "leaky_relu", "elu"})],
         "normalization": [StrOptions({"layer", "batch"}), None],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
@@ -222,6 +222,7 @@ class RecurrentEstimator(BaseEstimator):
     _criterion = None  # a torch loss class
     _stratified_split = False
     _vector_input = False  # read a 2-D X as conditioning vectors
+    _word_ids = False  # read documents as word ids, through an embedding layer
 
     def _make_codec(self, y=None) -> TargetCodec:
         """An unfitted target codec for ``y`` (None: for the fitted targets)."""
@@ -266,6 +267,7 @@ class RecurrentEstimator(BaseEstimator):
             _check_feature_names(self, X, reset=reset)
         seqs = check_sequences(X, vectors=self._vector_input)
         self._check_layout(seqs, reset)
+        self._check_vocabulary(seqs, reset)
         name = type(self).__name__
         if reset:
             self.n_channels_in_ = seqs.n_channels
@@ -293,6 +295,66 @@ class RecurrentEstimator(BaseEstimator):
             )
         return seqs
 
+    def _check_vocabulary(self, seqs: Sequences, reset: bool) -> None:
+        """Record (``reset``) or check the vocabulary of word-id input."""
+        name, words = type(self).__name__, seqs.words
+        if words is not None and not self._word_ids:
+            raise ValueError(f"{name} does not read word ids; give numeric sequences.")
+        if reset:
+            for key in ("vocabulary_hash_", "embedding_shape_"):
+                vars(self).pop(key, None)
+            if words is not None:
+                self.vocabulary_hash_ = words.vocabulary_hash
+                self.embedding_shape_ = (len(words.wv) + 1, words.wv.vector_size)
+            return
+        fitted = getattr(self, "vocabulary_hash_", None)
+        if words is None and fitted is not None:
+            raise ValueError(
+                f"{name} was fitted on word ids (Word2VecTransformer(output='ids')); X "
+                "holds numeric sequences. Transform the documents with the fitted "
+                "Word2VecTransformer."
+            )
+        if words is not None and fitted is None:
+            raise ValueError(
+                f"X holds word ids (Word2VecTransformer(output='ids')), but {name} was "
+                "fitted on numeric sequences."
+            )
+        if words is not None and words.vocabulary_hash != fitted:
+            raise ValueError(
+                f"X holds word ids of another vocabulary ({len(words.wv)} words, "
+                f"fingerprint {words.vocabulary_hash}) than the one {name} was fitted "
+                f"on ({self.embedding_shape_[0] - 1} words, fingerprint {fitted}): its "
+                "ids would stand for other words. Transform the documents with the "
+                "Word2VecTransformer fitted together with this estimator."
+            )
+
+    def _max_epochs(self) -> int:
+        """``max_epochs``, with ``"auto"`` resolved: 5 for word ids, else 100."""
+        if self.max_epochs == "auto":
+            return 5 if hasattr(self, "vocabulary_hash_") else 100
+        return self.max_epochs
+
+    def _make_module(self):
+        """The estimator's module for its fitted layout; behind an embedding for ids."""
+        shape = getattr(self, "embedding_shape_", None)
+        if shape is None:
+            return self._build_module(self.n_channels_in_, self.n_outputs_)
+        inner = self._build_module(shape[1], self.n_outputs_)
+        return TokenEmbedding(inner, *shape, freeze=self.freeze_embeddings)
+
+    def _initial_embedding(self, words) -> torch.Tensor:
+        """The word vectors the embedding starts from.
+
+        A frozen table is standardized per dimension (over the vocabulary) as
+        ``standardize`` does for vector sequences; a trained one starts from
+        the vectors as they are, which fine-tunes better.
+        """
+        vectors = np.asarray(words.wv.vectors, dtype=np.float64)
+        if self.standardize and self.freeze_embeddings:
+            mean, scale = weighted_stats(vectors)
+            vectors = (vectors - mean) / scale
+        return torch.as_tensor(vectors, dtype=torch.float32)
+
     def _target_codec(self) -> TargetCodec:
         """The fitted target codec, rebuilt from the fitted attributes."""
         return self._make_codec().restore(self)
@@ -300,7 +362,7 @@ class RecurrentEstimator(BaseEstimator):
     def _scale_inputs(self, seqs: Sequences, frame=None) -> Sequences:
         if frame is not None:
             seqs = frame.inputs(seqs)
-        if not hasattr(self, "x_mean_"):  # fitted with standardize=False
+        if not hasattr(self, "x_mean_") or seqs.kind == "ids":  # ids: no scaling
             return seqs
         return standardize(seqs, self.x_mean_, self.x_scale_)
 
@@ -319,7 +381,7 @@ class RecurrentEstimator(BaseEstimator):
                 ("early_stopping", EarlyStopping(patience=self.patience, load_best=True))
             )
         if self.lr_schedule == "cosine":
-            policy = {"policy": "CosineAnnealingLR", "T_max": self.max_epochs}
+            policy = {"policy": "CosineAnnealingLR", "T_max": self._max_epochs()}
             callbacks.append(("lr_schedule", LRScheduler(**policy)))
         elif self.lr_schedule == "plateau":
             monitor = "valid_loss" if self.early_stopping else "train_loss"
@@ -346,7 +408,7 @@ class RecurrentEstimator(BaseEstimator):
             optimizer=optimizer,
             lr=self.lr,
             optimizer__weight_decay=self.weight_decay,
-            max_epochs=self.max_epochs,
+            max_epochs=self._max_epochs(),
             batch_size=self.batch_size,
             dataset=BatchDataset,
             iterator_train__shuffle=True,
@@ -405,7 +467,7 @@ class RecurrentEstimator(BaseEstimator):
         weights = _loss_weights(sample_weight, codec.loss_weights(targets), seqs.n_samples)
         if frame is not None:
             seqs = frame.inputs(seqs)
-        if self.standardize and not warm:
+        if self.standardize and not warm and seqs.kind != "ids":
             self.x_mean_, self.x_scale_ = channel_stats(seqs, sample_weight)
         seed = derive_seed(self.random_state)
         seqs = self._scale_inputs(seqs)
@@ -422,7 +484,9 @@ class RecurrentEstimator(BaseEstimator):
                     self._wrap_module(self.net_.module_, seed, self.net_.history)
                 self.net_.partial_fit(inputs, targets)
             else:
-                module = self._build_module(seqs.n_channels, self.n_outputs_)
+                module = self._make_module()
+                if seqs.words is not None:  # start from the word vectors
+                    module.embedding.weight.data[1:] = self._initial_embedding(seqs.words)
                 self.net_ = self._make_net(module, seed)
                 self._built_with = self.get_params(deep=False)
                 self.net_.fit(inputs, targets)
@@ -545,7 +609,7 @@ class RecurrentEstimator(BaseEstimator):
                 f"num_layers={self.num_layers} but only {len(weights)} weight tensors."
             )
         with torch.device("meta"):  # the shapes the parameters declare, allocating nothing
-            expected = self._build_module(self.n_channels_in_, self.n_outputs_).state_dict()
+            expected = self._make_module().state_dict()
         if set(weights) != set(expected):
             raise ValueError(
                 f"the weights do not fit a {type(self).__name__}: missing "
@@ -558,7 +622,7 @@ class RecurrentEstimator(BaseEstimator):
                     f"tensor {key!r} has shape {tuple(np.shape(value))} in the weights, "
                     f"but the model needs {tuple(expected[key].shape)}."
                 )
-        module = self._build_module(self.n_channels_in_, self.n_outputs_)
+        module = self._make_module()
         module.load_state_dict(
             {key: torch.as_tensor(np.array(value)) for key, value in weights.items()}
         )

@@ -334,3 +334,44 @@ class SequenceCrossEntropy(nn.CrossEntropyLoss):
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return super().forward(input.flatten(0, 1), target.flatten())
+
+
+class TokenEmbedding(nn.Module):
+    """Look token ids up in an embedding table, then run the wrapped module.
+
+    Id 0 is padding: its row is zero and receives no gradient. The wrapped
+    module reads the embedded steps as its input channels; ``generate`` is
+    passed through the same way, for a decoder.
+
+    Parameters
+    ----------
+    inner : nn.Module
+        Takes ``(values, lengths, ...)`` with ``embedding_dim`` channels.
+    n_embeddings : int
+        Rows of the table (the vocabulary and the padding row).
+    embedding_dim : int
+        Size of each embedding.
+    freeze : bool
+        Keep the table fixed during training.
+    """
+
+    def __init__(
+        self, inner: nn.Module, n_embeddings: int, embedding_dim: int, freeze: bool = False
+    ):
+        super().__init__()
+        self.embedding = nn.Embedding(n_embeddings, embedding_dim, padding_idx=0)
+        self.embedding.weight.requires_grad_(not freeze)
+        self.inner = inner
+
+    def _embed(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        # the longest sequence of the batch is all the inner module reads
+        return self.embedding(values[:, : int(lengths.max()), 0])
+
+    def forward(
+        self, values: torch.Tensor, lengths: torch.Tensor, **inputs
+    ) -> torch.Tensor:
+        return self.inner(self._embed(values, lengths), lengths, **inputs)
+
+    def generate(self, values: torch.Tensor, lengths: torch.Tensor, *args) -> torch.Tensor:
+        """The wrapped module's ``generate`` on the embedded inputs."""
+        return self.inner.generate(self._embed(values, lengths), lengths, *args)

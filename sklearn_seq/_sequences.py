@@ -10,7 +10,9 @@ This is the one place that knows the package's sequence conventions:
   ``(length_i, n_channels)``: variable-length sequences (nested Python lists
   that form a rectangle are read as an array, as scikit-learn reads them);
 * pandas DataFrames (read as 2-D arrays), and pandas Series whose elements
-  are arrays (one sequence per row, read as a list of sequences).
+  are arrays (one sequence per row, read as a list of sequences);
+* documents as word ids (``Word2VecTransformer(output="ids")``, a
+  :class:`~sklearn_seq._word_ids.WordIds`): integer sequences, one channel.
 
 Everything is validated here, with errors that name the offending sample.
 """
@@ -24,6 +26,7 @@ import torch
 from scipy import sparse
 from skorch.dataset import Dataset
 
+from ._word_ids import WordIds
 from .datasets._long_format import long_format_hint
 
 __all__ = [
@@ -32,6 +35,7 @@ __all__ = [
     "check_sequences",
     "check_n_targets",
     "check_target",
+    "from_word_ids",
     "iter_batches",
     "keep_batch",
     "require_y",
@@ -45,17 +49,22 @@ class Sequences:
     Attributes
     ----------
     values : ndarray of shape (n_samples, max_length, n_channels), float32
-        The sequences, zero-padded after each sequence's end.
+        The sequences, zero-padded after each sequence's end (int32 word ids
+        for kind ``"ids"``).
     lengths : ndarray of shape (n_samples,), int64
         The true length of each sequence.
-    kind : {"2d", "3d", "list", "vectors"}
+    kind : {"2d", "3d", "list", "vectors", "ids"}
         The layout the user gave; ``"vectors"`` is a 2-D X read as one
-        conditioning vector per sample (each a sequence of length 1).
+        conditioning vector per sample (each a sequence of length 1);
+        ``"ids"`` is documents as word ids (see :func:`from_word_ids`).
+    words : WordIds or None
+        For kind ``"ids"``, the documents given (their vectors and vocabulary).
     """
 
     values: np.ndarray
     lengths: np.ndarray
     kind: str
+    words: WordIds | None = None
 
     @property
     def n_samples(self) -> int:
@@ -81,7 +90,7 @@ class Sequences:
         """The sequences at ``indices``, trimmed to their own longest length."""
         lengths = self.lengths[indices]
         width = int(lengths.max()) if len(lengths) else 0
-        return Sequences(self.values[indices, :width], lengths, self.kind)
+        return Sequences(self.values[indices, :width], lengths, self.kind, self.words)
 
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -220,6 +229,8 @@ def check_sequences(X, *, name: str = "X", vectors: bool = False) -> Sequences:
     Sequences
         Zero-padded float32 values and lengths.
     """
+    if isinstance(X, WordIds):
+        return from_word_ids(X, name)
     if sparse.issparse(X):
         raise TypeError(
             f"Sparse input is not supported: {name} must be a dense array or a "
@@ -267,6 +278,24 @@ def check_sequences(X, *, name: str = "X", vectors: bool = False) -> Sequences:
         np.full(n, length, dtype=np.int64),
         kind,
     )
+
+
+def from_word_ids(words: WordIds, name: str = "X") -> Sequences:
+    """Documents as word ids -> integer sequences for an embedding layer.
+
+    Id ``row + 1`` stands for vocabulary row ``row``; 0 is padding. A document
+    with no known word becomes one padding step (id 0, whose embedding stays
+    zero), as ``output="sequence"`` gives it one zero vector.
+    """
+    if len(words) == 0:
+        raise ValueError(f"{name} is empty: it holds 0 documents.")
+    lengths = np.maximum(words.lengths(), 1)
+    values = np.zeros((len(words), lengths.max(), 1), dtype=np.int32)
+    doc_lengths = words.lengths()
+    doc = np.repeat(np.arange(len(words)), doc_lengths)
+    position = np.arange(len(words.indices)) - np.repeat(words.indptr[:-1], doc_lengths)
+    values[doc, position, 0] = words.indices + 1
+    return Sequences(values, lengths.astype(np.int64), "ids", words)
 
 
 def require_y(y, estimator_name: str) -> None:
@@ -338,7 +367,7 @@ def iter_batches(seqs: Sequences, batch_size: int, device="cpu"):
         length = int(seqs.lengths[group[0]])
         for start in range(0, len(group), BLOCK):
             index = group[start : start + BLOCK]
-            values = np.zeros((BLOCK, length, seqs.n_channels), dtype=np.float32)
+            values = np.zeros((BLOCK, length, seqs.n_channels), dtype=seqs.values.dtype)
             values[: len(index)] = seqs.values[index, :length]
             yield torch.from_numpy(values), torch.full((BLOCK,), length), index
 

@@ -46,6 +46,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         Most tokens a generated output may have (the end marker not counted);
         None allows the longest training target. Numeric outputs always have
         the training length.
+    {embedding_parameters}
     {training_parameters}
 
     Attributes
@@ -60,6 +61,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         Token targets: the start and end markers, then the tokens.
     target_shape_ : tuple
         Numeric targets: shape of one target (``()``, ``(T,)`` or ``(T, k)``).
+    {embedding_attributes}
     max_length_ : int
         Token targets: the most tokens a generated output may have.
     y_mean_, y_scale_ : ndarray of shape ``(n_outputs_,)``
@@ -93,9 +95,11 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         "teacher_forcing": [Interval(Real, 0, 1, closed="both")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "max_length": [Interval(Integral, 1, None, closed="left"), None],
+        "freeze_embeddings": ["boolean"],
     }
     _net_class = WeightedNet
     _vector_input = True
+    _word_ids = True
     _doc_fill = {
         "targets": " and each numeric target channel",
         "units": "; outputs come back in the units of ``y``",
@@ -116,7 +120,8 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         teacher_forcing=1.0,
         embedding_dim=32,
         max_length=None,
-        max_epochs=100,
+        freeze_embeddings=False,
+        max_epochs="auto",
         batch_size=32,
         lr=3e-3,
         lr_schedule="cosine",
@@ -144,6 +149,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         self.teacher_forcing = teacher_forcing
         self.embedding_dim = embedding_dim
         self.max_length = max_length
+        self.freeze_embeddings = freeze_embeddings
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr

@@ -27,6 +27,7 @@ from ._pooling import (
     smooth_idf,
 )
 from ._validation import derive_seed
+from ._word_ids import WordIds
 
 _CHUNK = 10_000  # documents per chunk when streaming a corpus file
 
@@ -117,12 +118,17 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         or smooth inverse frequency (weights ``a / (a + p(w))``, then the
         first principal component of the training documents, fitted in
         ``fit``, removed).
-    output : {"pooled", "sequence"}, default="pooled"
+    output : {"pooled", "sequence", "ids"}, default="pooled"
         ``"pooled"``: an array ``(n_documents, vector_size)``. ``"sequence"``:
         a list of ``(length_i, vector_size)`` arrays, the known words in order.
+        ``"ids"``: the known words' rows in ``wv_``, in order, as a
+        ``WordIds`` that also carries ``wv_``: a :class:`SequenceClassifier`
+        (or :class:`SequenceGenerator`) given it starts an embedding layer
+        from these vectors and trains it with the network (see its
+        ``freeze_embeddings``). Far smaller than ``"sequence"``.
     max_length : int or None, default=None
-        With ``output="sequence"``, keep at most the first ``max_length``
-        known words of each document.
+        With ``output="sequence"`` or ``"ids"``, keep at most the first
+        ``max_length`` known words of each document.
     sif_alpha : float, default=1e-3
         The ``a`` of SIF weights.
     random_state : int, RandomState instance or None, default=None
@@ -144,13 +150,17 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
 
     See Also
     --------
-    SequenceClassifier : Classifies the ``output="sequence"`` vectors.
+    SequenceClassifier : Classifies the ``output="sequence"`` vectors, or the
+        ``output="ids"`` ids with word embeddings it fine-tunes.
 
     Notes
     -----
     A document with no known word becomes a zero vector (pooled), or a single
     zero vector, a sequence of length 1 (``output="sequence"``), so every
     sequence is valid input for the recurrent estimators. No output is ever NaN.
+    With ``output="ids"`` its ids are empty, and the recurrent estimators read
+    it as one padding step, whose embedding is a zero vector that training
+    leaves at zero: the same input as ``"sequence"`` gives them.
 
     Documents cannot be weighted: gensim trains on every sentence alike, so
     ``fit`` takes no ``sample_weight`` (passing one raises a ``TypeError``) and
@@ -187,7 +197,7 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         "train_pretrained": ["boolean"],
         "corpus_file": [str, os.PathLike, None],
         "pooling": [StrOptions({"mean", "sum", "max", "tfidf", "sif"})],
-        "output": [StrOptions({"pooled", "sequence"})],
+        "output": [StrOptions({"pooled", "sequence", "ids"})],
         "max_length": [Interval(Integral, 1, None, closed="left"), None],
         "sif_alpha": [Interval(Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
@@ -449,7 +459,7 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     # --- transforming ---------------------------------------------------------------
     def _index(self, docs: list[list[str]]):
         """CSR ``(indptr, indices)`` of the documents' known words (see ``_pooling``)."""
-        max_length = self.max_length if self.output == "sequence" else None
+        max_length = self.max_length if self.output in ("sequence", "ids") else None
         return index_documents(docs, self.wv_.key_to_index, max_length)
 
     def _pool(self, indptr, indices, remove_component: bool = True) -> np.ndarray:
@@ -472,9 +482,12 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
 
         Returns
         -------
-        Xt : ndarray of shape (n_documents, vector_size), float32, or list of ndarray
-            Pooled vectors (``output="pooled"``), or one ``(length_i,
-            vector_size)`` array per document (``output="sequence"``).
+        Xt : ndarray of shape (n_documents, vector_size), float32, list of ndarray, \
+or WordIds
+            Pooled vectors (``output="pooled"``), one ``(length_i,
+            vector_size)`` array per document (``output="sequence"``), or the
+            documents' word ids with ``wv_`` (``output="ids"``; ``Xt[i]`` is
+            document ``i``'s rows in ``wv_``).
         """
         check_is_fitted(self)
         indptr, indices = self._index(self._tokenize(X))
@@ -487,6 +500,8 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
                     "statistics."
                 )
             return self._pool(indptr, indices)
+        if self.output == "ids":
+            return WordIds(indptr, indices, self.wv_)
         gathered = self.wv_.vectors[indices].astype(np.float32, copy=False)
         sequences = np.split(gathered, indptr[1:-1])
         empty = np.zeros((1, self.wv_.vector_size), dtype=np.float32)
@@ -513,7 +528,7 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         if self.output != "pooled":
             raise ValueError(
                 "get_feature_names_out and set_output apply to output='pooled' only; "
-                "output='sequence' returns a list of arrays."
+                f"output={self.output!r} returns one sequence per document."
             )
         return super().get_feature_names_out()
 

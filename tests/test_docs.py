@@ -5,7 +5,13 @@ import re
 import numpy as np
 import pytest
 
-from sklearn_seq import RNNForecaster, SequenceClassifier, SequenceGenerator, make_windows
+from sklearn_seq import (
+    RNNForecaster,
+    SequenceClassifier,
+    SequenceGenerator,
+    Word2VecTransformer,
+    make_windows,
+)
 from sklearn_seq._docs import NETWORK, TRAINING, names
 
 FAST = {"hidden_size": 4, "max_epochs": 1, "random_state": 0}
@@ -35,11 +41,14 @@ def fitted():
     rng = np.random.RandomState(0)
     vectors = rng.rand(20, 3)
     sequences = [rng.rand(rng.randint(2, 6), 2) for _ in range(20)]
+    words = Word2VecTransformer(vector_size=4, min_count=1, output="ids", random_state=0)
+    ids = words.fit_transform([["a", "b"], ["b", "c", "a"]] * 10)
     return [
         RNNForecaster(**FAST).fit(X, y),
         SequenceClassifier(class_weight="balanced", **FAST).fit(X, y > 0),
         SequenceGenerator(**FAST).fit(vectors, np.cumsum(vectors, axis=1)),
         SequenceGenerator(**FAST).fit(sequences, ["ab", "ba"] * 10),
+        SequenceClassifier(early_stopping=False, **FAST).fit(ids, np.arange(20) % 2),
     ]
 
 
@@ -63,7 +72,7 @@ def test_shared_parameters_read_the_same_in_every_estimator():
         assert len(types) == 1, (name, types)
 
 
-@pytest.mark.parametrize("which", range(4))
+@pytest.mark.parametrize("which", range(5))
 def test_every_fitted_attribute_is_documented(fitted, which):
     est = fitted[which]
     documented = _documented(type(est), "Attributes")

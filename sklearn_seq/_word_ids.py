@@ -1,0 +1,118 @@
+"""Documents as word ids: what ``Word2VecTransformer(output="ids")`` returns.
+
+A :class:`WordIds` holds each document's known words as rows of a vocabulary
+(compact CSR form, as ``_pooling.index_documents`` gives) together with the
+fitted word vectors those rows index. The recurrent estimators read it as
+integer sequences, start an embedding layer from the vectors, and record the
+vocabulary's fingerprint so that ids of another vocabulary are refused later.
+Plain numpy and gensim: nothing here knows torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+
+import numpy as np
+
+__all__ = ["WordIds", "vocabulary_hash"]
+
+_HASHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def vocabulary_hash(wv) -> str:
+    """Fingerprint of a vocabulary: its words in row order (cached per vectors object).
+
+    Parameters
+    ----------
+    wv : gensim.models.KeyedVectors
+        Word vectors; only their words and order count, not their values.
+
+    Returns
+    -------
+    str
+        16 hex digits; equal for two vocabularies exactly when (but for
+        hash collisions) they map the same words to the same rows.
+    """
+    cached = _HASHES.get(wv)
+    if cached is not None and cached[0] == len(wv):
+        return cached[1]
+    digest = hashlib.blake2b(digest_size=8)
+    for start in range(0, len(wv), 100_000):
+        digest.update("\0".join(wv.index_to_key[start : start + 100_000]).encode())
+        digest.update(b"\1")
+    _HASHES[wv] = (len(wv), digest.hexdigest())
+    return digest.hexdigest()
+
+
+class WordIds:
+    """Documents as sequences of vocabulary rows, with the vectors they index.
+
+    Returned by ``Word2VecTransformer(output="ids").transform``. It behaves as
+    a read-only sequence of documents: ``len(ids)``, ``ids[i]`` (the rows of
+    document ``i``, an int64 array, empty when it has no known word) and
+    ``ids[indices]`` (a ``WordIds`` of those documents, so scikit-learn can
+    split it for cross-validation). It pickles, and holds a reference to the
+    fitted vectors, not a copy.
+
+    Parameters
+    ----------
+    indptr : ndarray of shape (n_documents + 1,)
+        Document ``i`` holds ``indices[indptr[i]:indptr[i + 1]]``.
+    indices : ndarray of shape (n_known_words,)
+        Vocabulary rows of the known words, document after document.
+    wv : gensim.models.KeyedVectors
+        The vectors the rows index.
+
+    Attributes
+    ----------
+    wv : gensim.models.KeyedVectors
+        The word vectors; ``wv.index_to_key[row]`` is a row's word.
+    vocabulary_hash : str
+        Fingerprint of the vocabulary (see :func:`vocabulary_hash`).
+    shape : tuple of int
+        ``(n_documents,)``.
+    """
+
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, wv):
+        self.indptr = np.asarray(indptr, dtype=np.int64)
+        self.indices = np.asarray(indices, dtype=np.int64)
+        self.wv = wv
+        self.vocabulary_hash = vocabulary_hash(wv)
+
+    @property
+    def shape(self) -> tuple[int]:
+        return (len(self.indptr) - 1,)
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def lengths(self) -> np.ndarray:
+        """Number of known words of each document."""
+        return np.diff(self.indptr)
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):  # scikit-learn indexes arrays as X[key, ...]
+            key = key[0]
+        if isinstance(key, (int, np.integer)):
+            n = len(self)
+            if not -n <= key < n:
+                raise IndexError(f"document {key} out of range for {n} documents.")
+            key %= n
+            return self.indices[self.indptr[key] : self.indptr[key + 1]]
+        rows = np.arange(len(self))[key]
+        lengths = self.lengths()[rows]
+        starts = self.indptr[rows]
+        picked = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        picked += np.arange(lengths.sum())
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        return WordIds(indptr, self.indices[picked], self.wv)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __repr__(self) -> str:
+        return (
+            f"WordIds({len(self)} documents, {len(self.indices)} words, "
+            f"vocabulary of {len(self.wv)} words {self.vocabulary_hash})"
+        )
