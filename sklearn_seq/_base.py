@@ -46,6 +46,7 @@ OPTIMIZERS = {
     "sgd": torch.optim.SGD,
     "rmsprop": torch.optim.RMSprop,
 }
+AUTO_PATCHES = 64  # patch_size="auto": at most this many patches per sequence
 
 
 def _is_optimizer_class(value) -> bool:
@@ -154,6 +155,8 @@ class RecurrentEstimator(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "nonlinearity": [StrOptions({"tanh", "relu", "leaky_relu", "elu"})],
         "normalization": [StrOptions({"layer", "batch"}), None],
+        "front_end": [StrOptions({"patch", "conv"}), None],
+        "patch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -208,7 +211,19 @@ class RecurrentEstimator(BaseEstimator):
             "dropout": self.dropout,
             "nonlinearity": self.nonlinearity,
             "normalization": self.normalization,
+            "front_end": self.front_end,
+            "patch_size": self.patch_size_,
         }
+
+    def _resolve_patch_size(self, lengths: np.ndarray) -> int:
+        """Steps per patch: ``patch_size``, or for "auto" enough that the
+        longest training sequence makes at most ``AUTO_PATCHES`` patches (1
+        without a front end)."""
+        if self.front_end is None:
+            return 1
+        if self.patch_size == "auto":
+            return max(1, -(-int(lengths.max()) // AUTO_PATCHES))
+        return self.patch_size
 
     def _is_warm(self) -> bool:
         return self.warm_start and hasattr(self, "net_")
@@ -355,6 +370,7 @@ class RecurrentEstimator(BaseEstimator):
             if warm:
                 self.net_.partial_fit(inputs, targets)
             else:
+                self.patch_size_ = self._resolve_patch_size(seqs.lengths)
                 module = self._build_module(seqs.n_channels, self.n_outputs_)
                 self.net_ = self._make_net(module, seed)
                 self.net_.fit(inputs, targets)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
@@ -55,6 +56,61 @@ def make_rnn(
     return _CELLS[cell](input_size, hidden_size, num_layers, batch_first=True, **options)
 
 
+class FrontEnd(nn.Module):
+    """Summarize each patch of ``patch_size`` steps into one vector for the recurrent layer.
+
+    A sequence of ``L`` steps becomes ``ceil(L / patch_size)`` patch vectors,
+    so the recurrent layer runs ``patch_size`` times fewer steps and its state
+    has fewer steps to carry information across. Steps after a sequence's end
+    are zeroed before every convolution and fill its last patch, so a
+    sequence's patch vectors are the same alone or among longer sequences.
+
+    Parameters
+    ----------
+    kind : {"patch", "conv"}
+        ``"patch"``: a linear embedding of each patch's raw values (as in
+        PatchTST). ``"conv"``: two convolutions over the raw steps (kernels 7
+        and 5, ReLU; LSTM-FCN's convolutional block, in series), then the
+        maximum of each feature over each patch.
+    input_size : int
+        Channels per time step.
+    output_size : int
+        Size of each patch vector.
+    patch_size : int
+        Steps per patch (also the stride: patches do not overlap).
+    """
+
+    def __init__(self, kind: str, input_size: int, output_size: int, patch_size: int):
+        super().__init__()
+        self.kind, self.patch_size = kind, patch_size
+        if kind == "patch":
+            convs = [nn.Conv1d(input_size, output_size, patch_size, stride=patch_size)]
+        else:
+            convs = [
+                nn.Conv1d(input_size, output_size, 7, padding=3),
+                nn.Conv1d(output_size, output_size, 5, padding=2),
+            ]
+        self.convs = nn.ModuleList(convs)
+
+    def forward(self, values: torch.Tensor, lengths: torch.Tensor):
+        """Patch vectors ``(batch, n_patches, output_size)`` and their counts."""
+        k = self.patch_size
+        width = -(-values.shape[1] // k) * k
+        valid = (
+            torch.arange(width, device=values.device) < lengths.to(values.device)[:, None]
+        )
+        padding = ~valid[:, None, :]  # (batch, 1, width)
+        x = F.pad(values.transpose(1, 2), (0, width - values.shape[1]))
+        x = x.masked_fill(padding, 0.0)
+        for conv in self.convs:
+            x = conv(x)
+            if self.kind == "conv":
+                x = torch.relu(x).masked_fill(padding, 0.0)
+        if self.kind == "conv":
+            x = F.max_pool1d(x, k)
+        return x.transpose(1, 2), (lengths + k - 1) // k
+
+
 class RecurrentEncoder(nn.Module):
     """Encode a padded batch of sequences into one vector per sequence.
 
@@ -86,6 +142,11 @@ class RecurrentEncoder(nn.Module):
         the mean or max of the outputs over each sequence's valid steps, or
         their weighted sum with weights from a learned scoring layer (softmax
         over the valid steps).
+    front_end : {None, "patch", "conv"}
+        A :class:`FrontEnd` the recurrent layer reads instead of the raw steps
+        (its vectors have ``hidden_size`` entries); None: the raw steps.
+    patch_size : int
+        Steps per patch of the front end.
     """
 
     def __init__(
@@ -99,8 +160,14 @@ class RecurrentEncoder(nn.Module):
         nonlinearity: str = "tanh",
         pooling: str = "last",
         normalization: str | None = None,
+        front_end: str | None = None,
+        patch_size: int = 1,
     ):
         super().__init__()
+        self.front_end = None
+        if front_end is not None:
+            self.front_end = FrontEnd(front_end, input_size, hidden_size, patch_size)
+            input_size = hidden_size
         self.rnn = make_rnn(
             cell,
             input_size,
@@ -126,6 +193,9 @@ class RecurrentEncoder(nn.Module):
         lengths = lengths.cpu()
         width = int(lengths.max())
         values = values[:, :width]
+        if self.front_end is not None:
+            values, lengths = self.front_end(values, lengths)
+            width = values.shape[1]
         packed = not bool((lengths == width).all())
         inputs = (
             pack_padded_sequence(values, lengths, batch_first=True, enforce_sorted=False)
@@ -204,8 +274,9 @@ class SequenceDecoder(nn.Module):
     hidden_size, num_layers, cell
         As for :class:`RecurrentEncoder`.
     **rnn_kwargs
-        ``bidirectional``, ``dropout``, ``nonlinearity``, ``normalization``, as for
-        :class:`RecurrentEncoder` (the decoder itself is one-way).
+        ``bidirectional``, ``dropout``, ``nonlinearity``, ``normalization``,
+        ``front_end``, ``patch_size``, as for :class:`RecurrentEncoder` (the
+        decoder itself is one-way and reads its own outputs, without a front end).
     """
 
     def __init__(
@@ -242,7 +313,8 @@ class SequenceDecoder(nn.Module):
         else:
             step_size = n_outputs
         # one-way: the decoder writes the output in order
-        one_way = {k: v for k, v in rnn_kwargs.items() if k != "bidirectional"}
+        encoder_only = ("bidirectional", "front_end", "patch_size")
+        one_way = {k: v for k, v in rnn_kwargs.items() if k not in encoder_only}
         self.decoder = make_rnn(
             cell, step_size + context_size, hidden_size, num_layers, **one_way
         )

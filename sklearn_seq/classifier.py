@@ -97,6 +97,8 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         dropout=0.0,
         nonlinearity="tanh",
         normalization=None,
+        front_end=None,
+        patch_size="auto",
         pooling="mean_max",
         class_weight=None,
         max_epochs=100,
@@ -124,6 +126,8 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         self.dropout = dropout
         self.nonlinearity = nonlinearity
         self.normalization = normalization
+        self.front_end = front_end
+        self.patch_size = patch_size
         self.pooling = pooling
         self.class_weight = class_weight
         self.max_epochs = max_epochs
