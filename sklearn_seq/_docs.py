@@ -43,12 +43,14 @@ normalization : {"layer", "batch"} or None
 front_end : {"patch", "conv"} or None
     What the recurrent layer reads. None: every raw time step. ``"patch"``:
     one vector (of ``hidden_size`` entries) per patch of ``patch_size``
-    steps, a linear embedding of the patch's values. ``"conv"``: two
-    convolutions (kernels 7 and 5, ReLU) over the raw steps, then the maximum
-    of each feature over each patch. A front end makes the recurrent layer
-    run ``patch_size`` times fewer steps, faster and with less to remember,
-    on long sequences; a sequence of ``L`` steps becomes ``ceil(L /
-    patch_size)`` patches, the last one zero-filled.
+    steps, a linear embedding of the patch's values (patches of one step are
+    read as they are). ``"conv"``: a convolution over the raw steps (kernel
+    7), the maximum of each feature over each patch, and a convolution over
+    the patches (kernel 5), each followed by batch normalization and a ReLU.
+    A front end makes the recurrent layer run ``patch_size`` times fewer
+    steps, faster and with less to remember, on long sequences; a sequence
+    of ``L`` steps becomes ``ceil(L / patch_size)`` patches, the last one
+    zero-filled.
 patch_size : int or "auto"
     Steps per patch of the ``front_end`` (patches do not overlap).
     ``"auto"`` chooses the smallest size that cuts the longest training

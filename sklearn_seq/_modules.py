@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._cells import RecurrentLayers
+from ._cells import MaskedBatchNorm, RecurrentLayers
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 _FUSED = ("tanh", "relu")  # the plain RNN activations torch.nn.RNN has
@@ -69,9 +69,12 @@ class FrontEnd(nn.Module):
     ----------
     kind : {"patch", "conv"}
         ``"patch"``: a linear embedding of each patch's raw values (as in
-        PatchTST). ``"conv"``: two convolutions over the raw steps (kernels 7
-        and 5, ReLU; LSTM-FCN's convolutional block, in series), then the
-        maximum of each feature over each patch.
+        PatchTST). ``"conv"``: LSTM-FCN's convolutional block in series, its
+        second layer at the patch rate so long sequences stay cheap: a
+        convolution over the raw steps (kernel 7), the maximum of each feature
+        over each patch, a convolution over the patches (kernel 5); each
+        convolution is followed by batch normalization (over the valid steps,
+        see :class:`MaskedBatchNorm`) and a ReLU.
     input_size : int
         Channels per time step.
     output_size : int
@@ -90,25 +93,33 @@ class FrontEnd(nn.Module):
                 nn.Conv1d(input_size, output_size, 7, padding=3),
                 nn.Conv1d(output_size, output_size, 5, padding=2),
             ]
+            self.norms = nn.ModuleList([MaskedBatchNorm(output_size) for _ in convs])
         self.convs = nn.ModuleList(convs)
 
     def forward(self, values: torch.Tensor, lengths: torch.Tensor):
         """Patch vectors ``(batch, n_patches, output_size)`` and their counts."""
         k = self.patch_size
+        n_patches = (lengths + k - 1) // k
         width = -(-values.shape[1] // k) * k
-        valid = (
-            torch.arange(width, device=values.device) < lengths.to(values.device)[:, None]
-        )
-        padding = ~valid[:, None, :]  # (batch, 1, width)
         x = F.pad(values.transpose(1, 2), (0, width - values.shape[1]))
-        x = x.masked_fill(padding, 0.0)
-        for conv in self.convs:
-            x = conv(x)
-            if self.kind == "conv":
-                x = torch.relu(x).masked_fill(padding, 0.0)
-        if self.kind == "conv":
-            x = F.max_pool1d(x, k)
-        return x.transpose(1, 2), (lengths + k - 1) // k
+        x = x.masked_fill(~_valid(lengths, width, x.device)[:, None], 0.0)
+        if self.kind == "patch":
+            return self.convs[0](x).transpose(1, 2), n_patches
+        x = self._block(0, x.transpose(1, 2), lengths)  # (batch, width, features)
+        x = F.max_pool1d(x.transpose(1, 2), k)  # after the end: 0, below no ReLU max
+        return self._block(1, x.transpose(1, 2), n_patches), n_patches
+
+    def _block(self, i: int, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Convolution, batch normalization and ReLU over ``(batch, steps, features)``,
+        zero after each sequence's end."""
+        valid = _valid(lengths, x.shape[1], x.device)
+        x = self.convs[i](x.transpose(1, 2)).transpose(1, 2)
+        return torch.relu(self.norms[i](x, valid)).masked_fill(~valid[..., None], 0.0)
+
+
+def _valid(lengths: torch.Tensor, width: int, device) -> torch.Tensor:
+    """``(batch, width)`` mask of the steps before each sequence's end."""
+    return torch.arange(width, device=device) < lengths.to(device)[:, None]
 
 
 class RecurrentEncoder(nn.Module):
@@ -144,7 +155,8 @@ class RecurrentEncoder(nn.Module):
         over the valid steps).
     front_end : {None, "patch", "conv"}
         A :class:`FrontEnd` the recurrent layer reads instead of the raw steps
-        (its vectors have ``hidden_size`` entries); None: the raw steps.
+        (its vectors have ``hidden_size`` entries); None, or ``"patch"`` with
+        patches of one step: the raw steps.
     patch_size : int
         Steps per patch of the front end.
     """
@@ -165,7 +177,7 @@ class RecurrentEncoder(nn.Module):
     ):
         super().__init__()
         self.front_end = None
-        if front_end is not None:
+        if front_end == "conv" or (front_end == "patch" and patch_size > 1):
             self.front_end = FrontEnd(front_end, input_size, hidden_size, patch_size)
             input_size = hidden_size
         self.rnn = make_rnn(
