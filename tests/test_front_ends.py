@@ -8,7 +8,7 @@ import torch
 from sklearn.base import clone
 
 from sklearn_seq import RNNForecaster, SequenceClassifier, SequenceGenerator, make_windows
-from sklearn_seq._modules import FrontEnd, SequenceToVector
+from sklearn_seq._modules import FrontEnd
 from sklearn_seq.persistence import load, save
 
 TINY = {"hidden_size": 8, "max_epochs": 3, "random_state": 0}
@@ -38,29 +38,6 @@ def test_a_patch_is_a_linear_embedding_of_its_steps_zero_filled():
     last = torch.cat([x[0, 3:], torch.zeros(1, 2)])  # the last patch: 2 steps and a zero
     expected = torch.einsum("oct,tc->o", weight, last) + bias
     torch.testing.assert_close(values[0, 1], expected)
-
-
-@pytest.mark.parametrize("kind", ["patch", "conv"])
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
-@pytest.mark.parametrize("pooling", ["last", "mean_max", "attention"])
-def test_a_sequence_does_not_depend_on_its_batch(kind, cell, pooling):
-    torch.manual_seed(0)
-    model = SequenceToVector(
-        2,
-        input_size=3,
-        hidden_size=8,
-        cell=cell,
-        bidirectional=True,
-        pooling=pooling,
-        front_end=kind,
-        patch_size=4,
-    ).eval()
-    short = torch.randn(1, 6, 3)  # 2 patches, the last one half filled
-    alone = model(short, torch.tensor([6]))
-    batch = torch.randn(3, 60, 3) * 10  # long neighbours, garbage in the padding
-    batch[1, :6] = short[0]
-    together = model(batch, torch.tensor([60, 6, 55]))
-    torch.testing.assert_close(together[1:2], alone, rtol=0, atol=1e-6)
 
 
 @pytest.mark.parametrize("kind", ["patch", "conv"])
