@@ -106,7 +106,7 @@ class FrontEnd(nn.Module):
         if self.kind == "patch":
             return self.convs[0](x).transpose(1, 2), n_patches
         x = self._block(0, x.transpose(1, 2), lengths)  # (batch, width, features)
-        x = F.max_pool1d(x.transpose(1, 2), k)  # after the end: 0, below no ReLU max
+        x = F.max_pool1d(x.transpose(1, 2), k)  # steps after the end: 0, no max
         return self._block(1, x.transpose(1, 2), n_patches), n_patches
 
     def _block(self, i: int, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
