@@ -39,6 +39,8 @@ bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/bench_forecaster.py
 	$(PY) benchmarks/bench_forecast_accuracy.py
 	$(PY) benchmarks/bench_classifier.py
+	$(PY) benchmarks/bench_classifier_fit_time.py
+	$(PY) benchmarks/bench_classifier_accuracy.py
 	$(PY) benchmarks/bench_word2vec.py
 	$(PY) benchmarks/bench_text_accuracy.py
 	$(PY) benchmarks/bench_parallel.py

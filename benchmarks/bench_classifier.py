@@ -95,6 +95,7 @@ def main():
         batch_size=BATCH,
         lr=LR,
         gradient_clip=CLIP,
+        front_end=None,  # the reference reads the raw steps
         random_state=0,
     )
     fit_reference(X[:100], y[:100])  # warm up torch

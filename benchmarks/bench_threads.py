@@ -25,6 +25,7 @@ from sklearn_seq._threads import limit_threads
 
 N, EPOCHS, BATCH = 200, 2, 16
 PARAMS = dict(
+    front_end=None,  # the raw steps, as when the figures in the docs were measured
     cell="gru",
     hidden_size=32,
     bidirectional=True,

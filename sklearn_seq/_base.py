@@ -47,6 +47,7 @@ OPTIMIZERS = {
     "sgd": torch.optim.SGD,
     "rmsprop": torch.optim.RMSprop,
 }
+AUTO_PATCHES = 64  # patch_size="auto": at most this many patches per sequence
 
 
 # parameters that only shape training: a warm start applies their changes (a new
@@ -198,6 +199,8 @@ class RecurrentEstimator(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "nonlinearity": [StrOptions({"tanh", "relu", "leaky_relu", "elu"})],
         "normalization": [StrOptions({"layer", "batch"}), None],
+        "front_end": [StrOptions({"patch", "conv"}), None],
+        "patch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -253,7 +256,19 @@ class RecurrentEstimator(BaseEstimator):
             "dropout": self.dropout,
             "nonlinearity": self.nonlinearity,
             "normalization": self.normalization,
+            "front_end": self.front_end,
+            "patch_size": getattr(self, "patch_size_", 1),  # 1: fitted before front ends
         }
+
+    def _resolve_patch_size(self, lengths: np.ndarray) -> int:
+        """Steps per patch: ``patch_size``, or for "auto" enough that the
+        longest training sequence makes at most ``AUTO_PATCHES`` patches (1
+        without a front end)."""
+        if self.front_end is None:
+            return 1
+        if self.patch_size == "auto":
+            return max(1, -(-int(lengths.max()) // AUTO_PATCHES))
+        return self.patch_size
 
     def _is_warm(self) -> bool:
         return self.warm_start and hasattr(self, "net_")
@@ -484,6 +499,7 @@ class RecurrentEstimator(BaseEstimator):
                     self._wrap_module(self.net_.module_, seed, self.net_.history)
                 self.net_.partial_fit(inputs, targets)
             else:
+                self.patch_size_ = self._resolve_patch_size(seqs.lengths)
                 module = self._make_module()
                 if seqs.words is not None:  # start from the word vectors
                     module.embedding.weight.data[1:] = self._initial_embedding(seqs.words)

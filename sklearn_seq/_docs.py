@@ -42,6 +42,21 @@ normalization : {"layer", "batch"} or None
     and the activations torch's RNN lacks (leaky_relu, elu), run the cells
     step by step: about as fast as torch's plain RNN and GRU on a CPU, up to
     9 times as slow as its LSTM.
+front_end : {"patch", "conv"} or None
+    What the recurrent layer reads. None: every raw time step. ``"patch"``:
+    one vector (of ``hidden_size`` entries) per patch of ``patch_size``
+    steps, a linear embedding of the patch's values (patches of one step are
+    read as they are). ``"conv"``: a convolution over the raw steps (kernel
+    7), the maximum of each feature over each patch, and a convolution over
+    the patches (kernel 5), each followed by batch normalization and a ReLU.
+    A front end makes the recurrent layer run ``patch_size`` times fewer
+    steps, faster and with less to remember, on long sequences; a sequence
+    of ``L`` steps becomes ``ceil(L / patch_size)`` patches, the last one
+    zero-filled.
+patch_size : int or "auto"
+    Steps per patch of the ``front_end`` (patches do not overlap).
+    ``"auto"`` chooses the smallest size that cuts the longest training
+    sequence into at most 64 patches (1 for sequences of up to 64 steps).
 """
 
 TRAINING = """\
@@ -113,6 +128,9 @@ n_outputs_ : int
     Width of the network's output layer{outputs}.
 n_epochs_ : int
     Epochs trained in total (over all warm starts).
+patch_size_ : int
+    Steps per patch the front end uses (``patch_size`` resolved; 1 without
+    a front end).
 x_mean_, x_scale_ : ndarray of shape ``(n_channels_in_,)``
     Input standardization (only with ``standardize=True``).
 """

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._cells import RecurrentLayers
+from ._cells import MaskedBatchNorm, RecurrentLayers
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 _FUSED = ("tanh", "relu")  # the plain RNN activations torch.nn.RNN has
@@ -55,6 +56,72 @@ def make_rnn(
     return _CELLS[cell](input_size, hidden_size, num_layers, batch_first=True, **options)
 
 
+class FrontEnd(nn.Module):
+    """Summarize each patch of ``patch_size`` steps into one vector for the recurrent layer.
+
+    A sequence of ``L`` steps becomes ``ceil(L / patch_size)`` patch vectors,
+    so the recurrent layer runs ``patch_size`` times fewer steps and its state
+    has fewer steps to carry information across. Steps after a sequence's end
+    are zeroed before every convolution and fill its last patch, so a
+    sequence's patch vectors are the same alone or among longer sequences.
+
+    Parameters
+    ----------
+    kind : {"patch", "conv"}
+        ``"patch"``: a linear embedding of each patch's raw values (as in
+        PatchTST). ``"conv"``: LSTM-FCN's convolutional block in series, its
+        second layer at the patch rate so long sequences stay cheap: a
+        convolution over the raw steps (kernel 7), the maximum of each feature
+        over each patch, a convolution over the patches (kernel 5); each
+        convolution is followed by batch normalization (over the valid steps,
+        see :class:`MaskedBatchNorm`) and a ReLU.
+    input_size : int
+        Channels per time step.
+    output_size : int
+        Size of each patch vector.
+    patch_size : int
+        Steps per patch (also the stride: patches do not overlap).
+    """
+
+    def __init__(self, kind: str, input_size: int, output_size: int, patch_size: int):
+        super().__init__()
+        self.kind, self.patch_size = kind, patch_size
+        if kind == "patch":
+            convs = [nn.Conv1d(input_size, output_size, patch_size, stride=patch_size)]
+        else:
+            convs = [
+                nn.Conv1d(input_size, output_size, 7, padding=3),
+                nn.Conv1d(output_size, output_size, 5, padding=2),
+            ]
+            self.norms = nn.ModuleList([MaskedBatchNorm(output_size) for _ in convs])
+        self.convs = nn.ModuleList(convs)
+
+    def forward(self, values: torch.Tensor, lengths: torch.Tensor):
+        """Patch vectors ``(batch, n_patches, output_size)`` and their counts."""
+        k = self.patch_size
+        n_patches = (lengths + k - 1) // k
+        width = -(-values.shape[1] // k) * k
+        x = F.pad(values.transpose(1, 2), (0, width - values.shape[1]))
+        x = x.masked_fill(~_valid(lengths, width, x.device)[:, None], 0.0)
+        if self.kind == "patch":
+            return self.convs[0](x).transpose(1, 2), n_patches
+        x = self._block(0, x.transpose(1, 2), lengths)  # (batch, width, features)
+        x = F.max_pool1d(x.transpose(1, 2), k)  # steps after the end: 0, no max
+        return self._block(1, x.transpose(1, 2), n_patches), n_patches
+
+    def _block(self, i: int, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Convolution, batch normalization and ReLU over ``(batch, steps, features)``,
+        zero after each sequence's end."""
+        valid = _valid(lengths, x.shape[1], x.device)
+        x = self.convs[i](x.transpose(1, 2)).transpose(1, 2)
+        return torch.relu(self.norms[i](x, valid)).masked_fill(~valid[..., None], 0.0)
+
+
+def _valid(lengths: torch.Tensor, width: int, device) -> torch.Tensor:
+    """``(batch, width)`` mask of the steps before each sequence's end."""
+    return torch.arange(width, device=device) < lengths.to(device)[:, None]
+
+
 class RecurrentEncoder(nn.Module):
     """Encode a padded batch of sequences into one vector per sequence.
 
@@ -86,6 +153,12 @@ class RecurrentEncoder(nn.Module):
         the mean or max of the outputs over each sequence's valid steps, or
         their weighted sum with weights from a learned scoring layer (softmax
         over the valid steps).
+    front_end : {None, "patch", "conv"}
+        A :class:`FrontEnd` the recurrent layer reads instead of the raw steps
+        (its vectors have ``hidden_size`` entries); None, or ``"patch"`` with
+        patches of one step: the raw steps.
+    patch_size : int
+        Steps per patch of the front end.
     """
 
     def __init__(
@@ -99,8 +172,14 @@ class RecurrentEncoder(nn.Module):
         nonlinearity: str = "tanh",
         pooling: str = "last",
         normalization: str | None = None,
+        front_end: str | None = None,
+        patch_size: int = 1,
     ):
         super().__init__()
+        self.front_end = None
+        if front_end == "conv" or (front_end == "patch" and patch_size > 1):
+            self.front_end = FrontEnd(front_end, input_size, hidden_size, patch_size)
+            input_size = hidden_size
         self.rnn = make_rnn(
             cell,
             input_size,
@@ -126,6 +205,9 @@ class RecurrentEncoder(nn.Module):
         lengths = lengths.cpu()
         width = int(lengths.max())
         values = values[:, :width]
+        if self.front_end is not None:
+            values, lengths = self.front_end(values, lengths)
+            width = values.shape[1]
         packed = not bool((lengths == width).all())
         inputs = (
             pack_padded_sequence(values, lengths, batch_first=True, enforce_sorted=False)
@@ -204,8 +286,9 @@ class SequenceDecoder(nn.Module):
     hidden_size, num_layers, cell
         As for :class:`RecurrentEncoder`.
     **rnn_kwargs
-        ``bidirectional``, ``dropout``, ``nonlinearity``, ``normalization``, as for
-        :class:`RecurrentEncoder` (the decoder itself is one-way).
+        ``bidirectional``, ``dropout``, ``nonlinearity``, ``normalization``,
+        ``front_end``, ``patch_size``, as for :class:`RecurrentEncoder` (the
+        decoder itself is one-way and reads its own outputs, without a front end).
     """
 
     def __init__(
@@ -242,7 +325,8 @@ class SequenceDecoder(nn.Module):
         else:
             step_size = n_outputs
         # one-way: the decoder writes the output in order
-        one_way = {k: v for k, v in rnn_kwargs.items() if k != "bidirectional"}
+        encoder_only = ("bidirectional", "front_end", "patch_size")
+        one_way = {k: v for k, v in rnn_kwargs.items() if k not in encoder_only}
         self.decoder = make_rnn(
             cell, step_size + context_size, hidden_size, num_layers, **one_way
         )

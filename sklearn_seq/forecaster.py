@@ -126,6 +126,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         dropout=0.0,
         nonlinearity="tanh",
         normalization=None,
+        front_end=None,
+        patch_size="auto",
         max_epochs=100,
         batch_size=32,
         lr=3e-3,
@@ -153,6 +155,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         self.dropout = dropout
         self.nonlinearity = nonlinearity
         self.normalization = normalization
+        self.front_end = front_end
+        self.patch_size = patch_size
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr

@@ -117,6 +117,8 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         dropout=0.0,
         nonlinearity="tanh",
         normalization=None,
+        front_end=None,
+        patch_size="auto",
         teacher_forcing=1.0,
         embedding_dim=32,
         max_length=None,
@@ -146,6 +148,8 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         self.dropout = dropout
         self.nonlinearity = nonlinearity
         self.normalization = normalization
+        self.front_end = front_end
+        self.patch_size = patch_size
         self.teacher_forcing = teacher_forcing
         self.embedding_dim = embedding_dim
         self.max_length = max_length

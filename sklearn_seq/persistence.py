@@ -60,7 +60,10 @@ __all__ = ["save", "load"]
 FORMAT, VERSION = "sklearn_seq", "1"
 # parameters added after files were first written, with the value that rebuilds the
 # model an older file holds (files written now always store every parameter)
-_OLDER_FILES = {"RNNForecaster": {"scaling": "global"}}
+_OLDER_FILES = {
+    "RNNForecaster": {"scaling": "global"},
+    "SequenceClassifier": {"front_end": None},
+}
 
 # the only classes a file may name
 _RECURRENT = {

@@ -26,7 +26,10 @@ def test_encoder_output_size(cell, bidirectional, pooling):
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("pooling", ["last", "mean", "max", "attention"])
-def test_short_sequence_does_not_depend_on_its_batch(cell, bidirectional, pooling):
+@pytest.mark.parametrize("front_end", [None, "patch", "conv"])
+def test_short_sequence_does_not_depend_on_its_batch(
+    cell, bidirectional, pooling, front_end
+):
     torch.manual_seed(0)
     model = SequenceToVector(
         2,
@@ -35,6 +38,8 @@ def test_short_sequence_does_not_depend_on_its_batch(cell, bidirectional, poolin
         cell=cell,
         bidirectional=bidirectional,
         pooling=pooling,
+        front_end=front_end,
+        patch_size=3,  # the short sequence's second patch is part padding
     ).eval()
     short = torch.randn(1, 4, 3)
     alone = model(short, torch.tensor([4]))

@@ -35,8 +35,14 @@ def test_forecaster_predictions_are_pinned():
 
 def test_classifier_probabilities_are_pinned():
     X_train, X_test, y_train, _ = load_italy_power_demand(return_X_y=True)
+    # front_end=None, dropout=0.0: the defaults when these were recorded
     clf = SequenceClassifier(
-        hidden_size=8, max_epochs=3, class_weight="balanced", random_state=0
+        hidden_size=8,
+        max_epochs=3,
+        class_weight="balanced",
+        front_end=None,
+        dropout=0.0,
+        random_state=0,
     ).fit(X_train, y_train)
     expected = [
         [0.46634130839198695, 0.533658691608013],
