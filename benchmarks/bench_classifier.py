@@ -21,9 +21,10 @@ from sklearn_seq import SequenceClassifier
 HIDDEN, EPOCHS, BATCH, LR, CLIP, N = 64, 5, 16, 1e-2, 1.0, 2000
 
 
-def make_data(seed=0):
+def make_data(seed=0, n=N):
+    """``n`` variable-length 3-channel sequences (5-60 steps) of two frequencies."""
     rng = np.random.default_rng(seed)
-    y = rng.integers(0, 2, N)
+    y = rng.integers(0, 2, n)
     X = []
     for label in y:
         t = np.arange(rng.integers(5, 61))

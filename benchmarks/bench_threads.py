@@ -16,9 +16,9 @@ import os
 import time
 from contextlib import contextmanager, nullcontext
 
-import numpy as np
 import torch
 from _timing import timed
+from bench_classifier import make_data
 
 from sklearn_seq import SequenceClassifier
 from sklearn_seq._threads import limit_threads
@@ -34,17 +34,6 @@ PARAMS = dict(
     random_state=0,
 )
 ROW = "{:10} {:>5} {:>7} {:>7} {:>8} {:>9}"
-
-
-def make_data(seed=0):
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 2, N)
-    X = []
-    for label in y:
-        t = np.arange(rng.integers(5, 61))
-        wave = np.sin((0.4 if label else 1.2) * t + rng.uniform(0, 2 * np.pi))
-        X.append(np.stack([wave, np.cos(wave), rng.normal(size=len(t))], axis=1))
-    return X, y
 
 
 def burn():
@@ -77,7 +66,7 @@ def measure(X, y, n_threads):
 
 
 def main():
-    X, y = make_data()
+    X, y = make_data(n=N)
     default = torch.get_num_threads()
     steps = EPOCHS * -(-N // BATCH)
     SequenceClassifier(**{**PARAMS, "max_epochs": 1}).fit(X[:50], y[:50])  # warm up
