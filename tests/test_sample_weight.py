@@ -17,6 +17,9 @@ from sklearn_seq.datasets import load_italy_power_demand
 ONE_BATCH = {"hidden_size": 8, "max_epochs": 5, "batch_size": 256, "random_state": 0}
 # float32 training summed in another order: agreement to float rounding, not bits
 RTOL = 1e-6
+# batch normalization (the classifier's conv front end) and dropout see a repeated
+# sample as two samples, so exact equivalence needs the network without them
+PLAIN = {"front_end": None, "dropout": 0.0}
 
 
 def _italy(n=40):
@@ -41,7 +44,7 @@ def _cases():
     X, y, X_new = _italy()
     yield (
         "classifier",
-        SequenceClassifier(class_weight="balanced", **ONE_BATCH),
+        SequenceClassifier(class_weight="balanced", **PLAIN, **ONE_BATCH),
         X,
         y,
         X_new,
@@ -84,7 +87,7 @@ def test_zero_weight_is_leaving_the_sample_out():
     X, y, X_new = _italy()
     weights = np.ones(len(y))
     weights[:6] = 0
-    est = SequenceClassifier(**ONE_BATCH)
+    est = SequenceClassifier(**PLAIN, **ONE_BATCH)
     weighted = clone(est).fit(X, y, sample_weight=weights).predict_proba(X_new)
     left_out = clone(est).fit(X[6:], y[6:]).predict_proba(X_new)
     assert_allclose(weighted, left_out, rtol=RTOL, atol=1e-7)
