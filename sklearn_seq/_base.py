@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import random
 import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -11,7 +10,6 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_feature_names,
@@ -19,15 +17,21 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 from skorch.callbacks import (
-    Callback,
     EarlyStopping,
     GradientNormClipping,
     LRScheduler,
 )
 from skorch.history import History
-from torch.utils.data import Subset
 
 from ._modules import TokenEmbedding, evaluating
+from ._nets import (
+    OPTIMIZERS,
+    FiniteLossGuard,
+    ValidationSplit,
+    _is_optimizer_class,
+    resolve_device,
+    seeded,
+)
 from ._progress import arrange_callbacks
 from ._sequences import (
     BatchDataset,
@@ -41,12 +45,6 @@ from ._targets import TargetCodec
 from ._threads import limit_threads
 from ._validation import derive_seed, weighted_stats
 
-OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": torch.optim.SGD,
-    "rmsprop": torch.optim.RMSprop,
-}
 AUTO_PATCHES = 64  # patch_size="auto": at most this many patches per sequence
 
 
@@ -66,10 +64,6 @@ LONG_SEQUENCE = 10_000  # steps beyond which fit warns about time and memory
 MAX_OUTPUT_STEPS = 10_000  # most steps a generated output may take (a bound on predict)
 
 
-def _is_optimizer_class(value) -> bool:
-    return isinstance(value, type) and issubclass(value, torch.optim.Optimizer)
-
-
 def _same(a, b) -> bool:
     try:
         return bool(a is b or a == b)
@@ -87,97 +81,6 @@ def restored_on_error(obj):
         vars(obj).clear()
         vars(obj).update(before)
         raise
-
-
-@contextmanager
-def seeded(seed: int):
-    """Seed torch, numpy and ``random`` for a block, then restore their state.
-
-    Fitting a model inside this block does not change the caller's random
-    streams.
-    """
-    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
-    np_state, py_state = np.random.get_state(), random.getstate()
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        np.random.seed(seed % 2**32)
-        random.seed(seed)
-        try:
-            yield
-        finally:
-            np.random.set_state(np_state)
-            random.setstate(py_state)
-
-
-def resolve_device(device: str) -> str:
-    """Map ``"auto"`` to ``"cuda"`` when available; refuse an absent GPU."""
-    cuda = torch.cuda.is_available()
-    if device == "auto":
-        return "cuda" if cuda else "cpu"
-    if device == "cuda" and not cuda:
-        raise ValueError(
-            "device='cuda' was requested but no CUDA GPU is available to torch; "
-            "use device='cpu' or device='auto'."
-        )
-    return device
-
-
-class ValidationSplit:
-    """A skorch ``train_split``: hold out a fraction for validation.
-
-    Parameters
-    ----------
-    fraction : float
-        Share of samples held out.
-    stratified : bool
-        Stratified random hold-out (classification). Otherwise the last
-        ``fraction`` of the samples is held out, as time order demands.
-    random_state : int
-        Seed of the stratified shuffle.
-    """
-
-    def __init__(self, fraction: float, stratified: bool = False, random_state: int = 0):
-        self.fraction = fraction
-        self.stratified = stratified
-        self.random_state = random_state
-
-    def __call__(self, dataset, y=None):
-        n = len(dataset)
-        n_valid = max(1, int(round(n * self.fraction)))
-        if n - n_valid < 1:
-            raise ValueError(
-                f"validation_fraction={self.fraction} leaves no training samples "
-                f"out of {n}."
-            )
-        if self.stratified:
-            splitter = StratifiedShuffleSplit(
-                n_splits=1, test_size=n_valid, random_state=self.random_state
-            )
-            try:
-                train, valid = next(splitter.split(np.zeros(n), np.asarray(y)))
-            except ValueError as exc:
-                raise ValueError(
-                    f"early_stopping holds out validation_fraction={self.fraction} of "
-                    f"the {n} samples ({n_valid}) for validation, which cannot hold "
-                    f"every class ({exc}). Raise validation_fraction, give more "
-                    "samples, or set early_stopping=False."
-                ) from None
-        else:
-            train, valid = np.arange(n - n_valid), np.arange(n - n_valid, n)
-        return Subset(dataset, train), Subset(dataset, valid)
-
-
-class FiniteLossGuard(Callback):
-    """Stop training with a clear error when the training loss is NaN or infinite."""
-
-    def on_epoch_end(self, net, **kwargs):
-        loss = net.history[-1, "train_loss"]
-        if not np.isfinite(loss):
-            raise ValueError(
-                f"Training diverged: the training loss became {loss} at epoch "
-                f"{len(net.history)}. Lower lr, keep gradient_clip on, or check the "
-                "scale of the data (standardize=True)."
-            )
 
 
 class RecurrentEstimator(BaseEstimator):

@@ -1,16 +1,29 @@
-"""The skorch nets the estimators train: skorch's own, with a per-sample loss weight."""
+"""Training plumbing: the skorch nets (skorch's own, with per-sample loss weights),
+the validation split, the divergence guard, seeding and devices."""
 
 from __future__ import annotations
 
+import random
+from contextlib import contextmanager
+
+import numpy as np
 import torch
+from sklearn.model_selection import StratifiedShuffleSplit
 from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
+from skorch.callbacks import Callback
 from skorch.utils import to_tensor
+from torch.utils.data import Subset
 
 __all__ = [
+    "OPTIMIZERS",
+    "FiniteLossGuard",
     "SampleWeightedNet",
+    "ValidationSplit",
     "WeightedClassifierNet",
     "WeightedNet",
     "WeightedRegressorNet",
+    "resolve_device",
+    "seeded",
 ]
 
 
@@ -57,3 +70,106 @@ class WeightedClassifierNet(SampleWeightedNet, NeuralNetClassifier):
 
 class WeightedRegressorNet(SampleWeightedNet, NeuralNetRegressor):
     """skorch's ``NeuralNetRegressor`` with per-sample loss weights."""
+
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+
+def _is_optimizer_class(value) -> bool:
+    return isinstance(value, type) and issubclass(value, torch.optim.Optimizer)
+
+
+@contextmanager
+def seeded(seed: int):
+    """Seed torch, numpy and ``random`` for a block, then restore their state.
+
+    Fitting a model inside this block does not change the caller's random
+    streams.
+    """
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
+    np_state, py_state = np.random.get_state(), random.getstate()
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        np.random.seed(seed % 2**32)
+        random.seed(seed)
+        try:
+            yield
+        finally:
+            np.random.set_state(np_state)
+            random.setstate(py_state)
+
+
+def resolve_device(device: str) -> str:
+    """Map ``"auto"`` to ``"cuda"`` when available; refuse an absent GPU."""
+    cuda = torch.cuda.is_available()
+    if device == "auto":
+        return "cuda" if cuda else "cpu"
+    if device == "cuda" and not cuda:
+        raise ValueError(
+            "device='cuda' was requested but no CUDA GPU is available to torch; "
+            "use device='cpu' or device='auto'."
+        )
+    return device
+
+
+class ValidationSplit:
+    """A skorch ``train_split``: hold out a fraction for validation.
+
+    Parameters
+    ----------
+    fraction : float
+        Share of samples held out.
+    stratified : bool
+        Stratified random hold-out (classification). Otherwise the last
+        ``fraction`` of the samples is held out, as time order demands.
+    random_state : int
+        Seed of the stratified shuffle.
+    """
+
+    def __init__(self, fraction: float, stratified: bool = False, random_state: int = 0):
+        self.fraction = fraction
+        self.stratified = stratified
+        self.random_state = random_state
+
+    def __call__(self, dataset, y=None):
+        n = len(dataset)
+        n_valid = max(1, int(round(n * self.fraction)))
+        if n - n_valid < 1:
+            raise ValueError(
+                f"validation_fraction={self.fraction} leaves no training samples "
+                f"out of {n}."
+            )
+        if self.stratified:
+            splitter = StratifiedShuffleSplit(
+                n_splits=1, test_size=n_valid, random_state=self.random_state
+            )
+            try:
+                train, valid = next(splitter.split(np.zeros(n), np.asarray(y)))
+            except ValueError as exc:
+                raise ValueError(
+                    f"early_stopping holds out validation_fraction={self.fraction} of "
+                    f"the {n} samples ({n_valid}) for validation, which cannot hold "
+                    f"every class ({exc}). Raise validation_fraction, give more "
+                    "samples, or set early_stopping=False."
+                ) from None
+        else:
+            train, valid = np.arange(n - n_valid), np.arange(n - n_valid, n)
+        return Subset(dataset, train), Subset(dataset, valid)
+
+
+class FiniteLossGuard(Callback):
+    """Stop training with a clear error when the training loss is NaN or infinite."""
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1, "train_loss"]
+        if not np.isfinite(loss):
+            raise ValueError(
+                f"Training diverged: the training loss became {loss} at epoch "
+                f"{len(net.history)}. Lower lr, keep gradient_clip on, or check the "
+                "scale of the data (standardize=True)."
+            )

@@ -49,7 +49,8 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 
-from ._base import RecurrentEstimator, resolve_device
+from ._base import RecurrentEstimator
+from ._nets import resolve_device
 from .classifier import SequenceClassifier
 from .forecaster import RNNForecaster
 from .generator import SequenceGenerator
