@@ -461,7 +461,7 @@ class RecurrentEstimator(BaseEstimator):
             for key, value in params.items()
         }
 
-    def _infer(self, seqs: Sequences, step=None) -> np.ndarray:
+    def _infer(self, seqs: Sequences, step=None, frame=None) -> np.ndarray:
         """Run the trained module over (unscaled) sequences, in the order given.
 
         ``step(module, values, lengths, index)`` computes the outputs of one
@@ -469,8 +469,10 @@ class RecurrentEstimator(BaseEstimator):
         ``module(values, lengths)``. Batches come from
         :func:`~sklearn_seq._sequences.iter_batches`: on the CPU, fixed-shape
         blocks that make a sequence's output independent of its batch-mates.
+        ``frame`` is the sequences' own frame (``_frame``), computed by the caller,
+        which needs it again to read the outputs.
         """
-        seqs = self._scale_inputs(seqs, self._frame(seqs))
+        seqs = self._scale_inputs(seqs, frame)
         module = self.net_.module_
         device = next(module.parameters()).device
         step = step or (lambda module, values, lengths, index: module(values, lengths))

@@ -221,8 +221,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         n_cal = (
             0 if self.calibration_fraction is None else int(n * self.calibration_fraction)
         )
-        rolls = self._calibrated_steps() is not None
-        per_call = self._calibrated_steps() or 1
+        steps = self._calibrated_steps()
+        rolls, per_call = steps is not None, steps or 1
         width = self.n_channels_in_ if rolls else self.n_outputs_
         if n_cal < MIN_CALIBRATION or n - n_cal < 2:
             return np.empty((0, per_call, width))
@@ -241,17 +241,21 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         frame = self._frame(seqs)
         scale = np.ones((n_cal, 1, width)) if frame is None else frame.scale[:, None]
         if not rolls or seqs.kind == "list":  # no rollouts: one prediction each
-            pred = helper._predict_sequences(seqs).reshape(truth.shape)
+            pred = helper._predict_sequences(seqs, frame).reshape(truth.shape)
         else:
             chunks = min(-(-n_cal // 2), -(-MAX_CALIBRATED_STEPS // per_call))
             truth = chain_truth(seqs.values.astype(np.float64), truth, chunks)
             pred = helper._rollout(seqs.values.astype(np.float64), chunks * per_call)
         return np.abs(truth - pred) / scale
 
-    def _predict_sequences(self, seqs: Sequences) -> np.ndarray:
-        """Predictions in the units of ``y``, shaped ``(n,) + target_shape_``."""
-        codec = self._target_codec().within(self._frame(seqs))
-        return codec.inverse_transform(self._infer(seqs))
+    def _predict_sequences(self, seqs: Sequences, frame=None) -> np.ndarray:
+        """Predictions in the units of ``y``, shaped ``(n,) + target_shape_``.
+
+        ``frame`` is ``self._frame(seqs)`` when the caller has it already.
+        """
+        frame = self._frame(seqs) if frame is None else frame
+        codec = self._target_codec().within(frame)
+        return codec.inverse_transform(self._infer(seqs, frame=frame))
 
     def predict(self, X):
         """Predict the target of each window.
@@ -298,10 +302,10 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         check_is_fitted(self)
         coverage = check_coverage(coverage)
         seqs = self._check_input(X, reset=False)
-        center = self._predict_sequences(seqs)
+        frame = self._frame(seqs)
+        center = self._predict_sequences(seqs, frame)
         errors = self.calibration_errors_
         width = half_widths(errors, coverage, self._calibrated_steps() or 1)
-        frame = self._frame(seqs)
         scale = 1.0 if frame is None else frame.target_scale(self.target_shape_)
         half = np.broadcast_to(width.reshape(1, -1) * scale, (len(center), width.size))
         half = half.reshape(center.shape)
