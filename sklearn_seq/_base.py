@@ -43,7 +43,7 @@ from ._sequences import (
 )
 from ._targets import TargetCodec
 from ._threads import limit_threads
-from ._validation import derive_seed, weighted_stats
+from ._validation import check_count, derive_seed, weighted_stats
 
 AUTO_PATCHES = 64  # patch_size="auto": at most this many patches per sequence
 
@@ -569,10 +569,8 @@ class RecurrentEstimator(BaseEstimator):
 
     def _check_fitted_state(self) -> None:
         """Refuse fitted attributes that disagree with each other or bound no work."""
-        sizes = {"n_channels_in_": self.n_channels_in_, "n_outputs_": self.n_outputs_}
-        for name, value in sizes.items():
-            if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
+        check_count(self.n_channels_in_, "n_channels_in_")
+        check_count(self.n_outputs_, "n_outputs_")
         shapes = {
             "x_mean_": self.n_channels_in_,
             "x_scale_": self.n_channels_in_,
