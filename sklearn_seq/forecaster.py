@@ -211,7 +211,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         return SequenceToVector(n_outputs, **self._encoder_kwargs(n_channels))
 
     def _make_codec(self, y=None):
-        if y is not None:
+        if y is not None and self._n_targets() != self.n_channels_in_:
             self._check_covariate_targets(np.shape(y)[1:])
         return ScaledTargets(self.standardize)
 
@@ -248,9 +248,9 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     def _check_covariate_targets(self, shape: tuple) -> None:
         """With covariates, target rows must continue the target channels."""
         k = self.n_target_channels_
-        if k == self.n_channels_in_ or shape in ((), (k,)):
+        if shape == (k,) or (len(shape) <= 1 and k == 1):  # one step, or one channel
             return
-        if (len(shape) == 1 and k == 1) or (len(shape) == 2 and shape[1] == k):
+        if len(shape) == 2 and shape[1] == k:  # horizon steps of k channels
             return
         raise ValueError(
             f"with covariates, y holds the target channels only: rows shaped () or "
