@@ -182,3 +182,23 @@ def test_models_without_covariates_record_all_channels_as_targets():
     assert model.n_target_channels_ == model.n_channels_in_ == 1
     del model.n_target_channels_  # a model pickled before covariates existed
     assert model.forecast(X[-1], 3).shape == (3,)
+
+
+def test_many_series_take_one_plan_per_seed():
+    rng = np.random.default_rng(5)
+    series = [rng.normal(size=40) + level for level in (0, 10, 100)]
+    covs = [rng.normal(size=(40, 2)) for _ in series]
+    X, y = make_windows(series, 6, future_covariates=covs)
+    model = RNNForecaster(n_future_covariates=2, calibration_fraction=None, **TINY)
+    model.fit(X, y)
+    seeds = np.stack(
+        [np.column_stack([s[-6:], c[-6:]]) for s, c in zip(series, covs, strict=True)]
+    )
+    plans = rng.normal(size=(3, 5, 2))
+    batch = model.forecast(seeds, 5, future_covariates=plans)
+    assert batch.shape == (3, 5)
+    for i in range(3):
+        alone = model.forecast(seeds[i], 5, future_covariates=plans[i])
+        assert_allclose(batch[i], alone, rtol=1e-6)
+    with pytest.raises(ValueError, match="values for 2 seed window\\(s\\), X_seed has 3"):
+        model.forecast(seeds, 5, future_covariates=plans[:2])
