@@ -12,7 +12,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 from torch import nn
 
 from ._base import RecurrentEstimator
-from ._covariates import check_future_covariates
+from ._covariates import split_seed
 from ._dates import following_dates, pd_frame, pd_series
 from ._docs import shared_docs
 from ._frames import FRAMES, WindowFrame
@@ -273,48 +273,13 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             )
 
     def _seed_covariates(self, window, steps, future_covariates, single):
-        """Split seed windows into target channels and the covariates of each pass.
-
-        Returns the target channels ``(n, T, k)`` and None, or a function of the
-        forward pass ``c`` giving the covariate channels of the window after
-        ``c`` passes: past covariates as the seed holds them, future ones read
-        ``p`` steps ahead (``p`` the steps of one pass) from the seed and then
-        from ``future_covariates``.
-        """
+        """Seed windows ``(n, T, C)`` as target channels and the covariates of
+        each forward pass (``_covariates.split_seed``)."""
         k = self._n_targets()
-        n_past, n_future = self._covariate_counts()
-        if not n_future and future_covariates is not None:
-            raise ValueError(
-                "future_covariates were given, but this model was fitted without future "
-                "covariates (n_future_covariates=0); it cannot read them."
-            )
-        if k == window.shape[2]:
-            return window, None
-        per_call = self._steps_per_call()
-        if n_past and steps > per_call:
-            raise ValueError(
-                f"this model reads {n_past} past covariate(s), known only up to the end "
-                f"of the seed window, so a forecast reaches {per_call} step(s) (one "
-                f"forward pass) at most; got steps={steps}. Give covariates known in "
-                "advance as future covariates, or fit a model with a longer horizon."
-            )
-        n, length = window.shape[:2]
-        if n_future:
-            future = check_future_covariates(future_covariates, n, single, steps, n_future)
-            needed = -(-steps // per_call) * per_call  # the last pass may reach past steps
-            future = np.concatenate(
-                [future, np.repeat(future[:, -1:], needed - steps, 1)], 1
-            )
-            timeline = np.concatenate([window[:, :, k + n_past :], future], axis=1)
-        past = window[:, :, k : k + n_past]
-
-        def covariates(call: int) -> np.ndarray:
-            if not n_future:
-                return past
-            start = (call + 1) * per_call
-            return np.concatenate([past, timeline[:, start : start + length]], axis=2)
-
-        return window[:, :, :k], covariates
+        per_call = self._steps_per_call() if k < window.shape[2] else 1
+        return split_seed(
+            window, k, self._covariate_counts(), per_call, steps, future_covariates, single
+        )
 
     def fit(self, X, y, sample_weight=None):
         """Fit the forecaster on windows ``X`` and the values that follow them.
