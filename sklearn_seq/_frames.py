@@ -8,7 +8,9 @@ channel, an offset and a scale from that sample's own window (as
 neuralforecast's temporal scalers, DeepAR's mean scaling and RevIN do),
 expresses the window and its targets in that frame, and maps the network's
 outputs back. It holds no fitted state: the frame of a window is computed
-from the window, at fit and at every prediction.
+from the window, at fit and at every prediction. Covariate channels (after
+the target channels) stay out of it: their frame is the identity, and the
+forecaster standardizes them with global statistics instead.
 """
 
 from __future__ import annotations
@@ -36,16 +38,24 @@ class WindowFrame:
         deviation; ``"diff"``: offset the last value, scale the mean absolute
         step, and the network reads the window's steps (first differences)
         rather than its values.
+    n_framed : int or None
+        The channels the frame applies to, the first ones (the targets); the
+        others (covariates) have offset 0 and scale 1 and are never
+        differenced. None: all channels.
     """
 
-    def __init__(self, offset: np.ndarray, scale: np.ndarray, kind: str):
+    def __init__(
+        self, offset: np.ndarray, scale: np.ndarray, kind: str, n_framed: int | None = None
+    ):
         self.offset = offset
         self.scale = scale
         self.kind = kind
+        self.n_framed = offset.shape[1] if n_framed is None else n_framed
 
     @classmethod
-    def of(cls, seqs: Sequences, kind: str) -> WindowFrame:
-        """The frame of each window of ``seqs`` (statistics over its valid steps)."""
+    def of(cls, seqs: Sequences, kind: str, n_framed: int | None = None) -> WindowFrame:
+        """The frame of each window of ``seqs`` (statistics over its valid steps),
+        for its first ``n_framed`` channels (None: all)."""
         mask = seqs.mask()[:, :, None]
         values = seqs.values.astype(np.float64)
         count = seqs.lengths[:, None].astype(np.float64)
@@ -58,19 +68,25 @@ class WindowFrame:
             scale = np.sqrt((((values - mean[:, None]) * mask) ** 2).sum(axis=1) / count)
         # a flat window keeps a tiny scale relative to its level: it reads as zeros
         scale = np.maximum(scale, 1e-8 * (1.0 + np.abs(mean)))
-        return cls(mean if kind == "mean" else last, scale, kind)
+        offset = mean if kind == "mean" else last
+        if n_framed is not None and n_framed < seqs.n_channels:  # covariates: identity
+            offset[:, n_framed:], scale[:, n_framed:] = 0.0, 1.0
+        return cls(offset, scale, kind, n_framed)
 
     def inputs(self, seqs: Sequences) -> Sequences:
         """The windows in their frames (the padding stays zero)."""
         values = (seqs.values - self.offset[:, None]) / self.scale[:, None]
-        if self.kind == "diff":
+        if self.kind == "diff" and self.n_framed == values.shape[2]:
             values = np.diff(values, axis=1, prepend=values[:, :1])
+        elif self.kind == "diff":  # covariates are read as they are
+            k = self.n_framed
+            values[:, :, :k] = np.diff(values[:, :, :k], axis=1, prepend=values[:, :1, :k])
         values *= seqs.mask()[:, :, None]
         return Sequences(values.astype(np.float32), seqs.lengths, seqs.kind)
 
     def channels(self, target_shape: tuple) -> np.ndarray:
         """The input channel each entry of a target row continues."""
-        n_channels = self.offset.shape[1]
+        n_channels = self.n_framed
         if len(target_shape) <= 1 and (n_channels == 1 or target_shape == (n_channels,)):
             return np.arange(int(np.prod(target_shape))) % n_channels
         if len(target_shape) == 2 and target_shape[1] == n_channels:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import RegressorMixin
@@ -12,6 +12,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 from torch import nn
 
 from ._base import RecurrentEstimator
+from ._covariates import split_seed
 from ._dates import following_dates, pd_frame, pd_series
 from ._docs import shared_docs
 from ._frames import FRAMES, WindowFrame
@@ -33,7 +34,9 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     next value (``y`` 1-D), several values ahead at once (``y`` 2-D, direct
     multi-step), or the next step of every channel of a multichannel series.
     :meth:`forecast` then rolls the model forward on its own predictions.
-    Build ``(X, y)`` from a series with :func:`make_windows`.
+    Build ``(X, y)`` from a series with :func:`make_windows`, which also
+    adds covariates: input channels read but not forecast (see
+    ``n_past_covariates`` and ``n_future_covariates``).
 
     Parameters
     ----------
@@ -66,12 +69,33 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         them (one step and rollouts), then trains the forecaster on all
         windows. None skips the calibration (and the intervals); so do fewer
         than 10 held-out windows.
+    n_past_covariates : int, default=0
+        How many input channels, after the target channels, are past
+        covariates: observed alongside the target and read over each
+        window's own steps (``make_windows(..., past_covariates=...)``), never
+        forecast. The model then reads their past only, so :meth:`forecast`
+        reaches at most as far as one forward pass predicts (the horizon).
+        Like future covariates they are standardized with global statistics
+        (with ``standardize=True``) and stay out of the window scaling of
+        ``scaling``.
+    n_future_covariates : int, default=0
+        How many input channels, the last ones, are future covariates:
+        values known in advance (a planned promotion, a holiday, the
+        calendar), read as many steps ahead as one forward pass predicts
+        (``make_windows(..., future_covariates=...)``), never forecast.
+        :meth:`forecast` and :meth:`forecast_interval` take their values over
+        the forecast period as ``future_covariates``. ``y`` then holds the
+        target channels only: rows shaped ``()`` or ``(horizon,)`` for one
+        target channel, ``(k,)`` or ``(horizon, k)`` for ``k``.
 
     Attributes
     ----------
     {fitted_attributes}
     target_shape_ : tuple
         Shape of one target row (``()`` for a 1-D ``y``).
+    n_target_channels_ : int
+        Input channels that are targets, the first ones: ``n_channels_in_``
+        less the covariates.
     y_mean_, y_scale_ : ndarray of shape ``(n_outputs_,)``
         Target standardization (only with ``standardize=True``), of the
         targets in their windows' frames unless ``scaling="global"``.
@@ -106,6 +130,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         **RecurrentEstimator._parameter_constraints,
         "scaling": [StrOptions({"global", *FRAMES})],
         "calibration_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "n_past_covariates": [Interval(Integral, 0, None, closed="left")],
+        "n_future_covariates": [Interval(Integral, 0, None, closed="left")],
     }
     _net_class = WeightedRegressorNet
     _criterion = nn.MSELoss
@@ -141,6 +167,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         standardize=True,
         scaling="mean",
         calibration_fraction=0.2,
+        n_past_covariates=0,
+        n_future_covariates=0,
         device="cpu",
         n_threads=1,
         random_state=None,
@@ -170,6 +198,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         self.standardize = standardize
         self.scaling = scaling
         self.calibration_fraction = calibration_fraction
+        self.n_past_covariates = n_past_covariates
+        self.n_future_covariates = n_future_covariates
         self.device = device
         self.n_threads = n_threads
         self.random_state = random_state
@@ -181,10 +211,75 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         return SequenceToVector(n_outputs, **self._encoder_kwargs(n_channels))
 
     def _make_codec(self, y=None):
+        if y is not None and self._n_targets() != self.n_channels_in_:
+            self._check_covariate_targets(np.shape(y)[1:])
         return ScaledTargets(self.standardize)
 
     def _frame(self, seqs: Sequences) -> WindowFrame | None:
-        return None if self.scaling == "global" else WindowFrame.of(seqs, self.scaling)
+        if self.scaling == "global":
+            return None
+        return WindowFrame.of(seqs, self.scaling, self._n_targets())
+
+    # --- covariates -----------------------------------------------------------------
+    def _n_targets(self) -> int:
+        """Input channels that are targets (all of them for a model fitted before
+        covariates existed)."""
+        return getattr(self, "n_target_channels_", self.n_channels_in_)
+
+    def _covariate_counts(self) -> tuple[int, int]:
+        """``(n_past_covariates, n_future_covariates)`` as the network was built."""
+        built = self._built_params()
+        return built.get("n_past_covariates", 0), built.get("n_future_covariates", 0)
+
+    def _check_layout(self, seqs: Sequences, reset: bool) -> None:
+        if not reset:
+            return
+        n_covariates = self.n_past_covariates + self.n_future_covariates
+        if n_covariates >= seqs.n_channels:
+            raise ValueError(
+                f"n_past_covariates={self.n_past_covariates} and n_future_covariates="
+                f"{self.n_future_covariates} declare {n_covariates} covariate "
+                f"channel(s), but X has {seqs.n_channels} channel(s): none is left for "
+                "the target. make_windows(series, lookback, past_covariates=..., "
+                "future_covariates=...) puts the covariates after the series' channels."
+            )
+        self.n_target_channels_ = seqs.n_channels - n_covariates
+
+    def _check_covariate_targets(self, shape: tuple) -> None:
+        """With covariates, target rows must continue the target channels."""
+        k = self.n_target_channels_
+        if shape == (k,) or (len(shape) <= 1 and k == 1):  # one step, or one channel
+            return
+        if len(shape) == 2 and shape[1] == k:  # horizon steps of k channels
+            return
+        raise ValueError(
+            f"with covariates, y holds the target channels only: rows shaped () or "
+            f"(horizon,) for one target channel, ({k},) or (horizon, {k}) for {k}. X "
+            f"has {self.n_channels_in_} channels, of which n_past_covariates="
+            f"{self.n_past_covariates} and n_future_covariates="
+            f"{self.n_future_covariates} are covariates, leaving {k} target "
+            f"channel(s); y rows are shaped {shape}."
+        )
+
+    def _check_fitted_state(self) -> None:
+        super()._check_fitted_state()
+        n_past, n_future = self._covariate_counts()
+        k = self._n_targets()
+        if k != self.n_channels_in_ - n_past - n_future or k < 1:
+            raise ValueError(
+                f"n_target_channels_={k} does not match n_channels_in_="
+                f"{self.n_channels_in_} less n_past_covariates={n_past} and "
+                f"n_future_covariates={n_future}."
+            )
+
+    def _seed_covariates(self, window, steps, future_covariates, single):
+        """Seed windows ``(n, T, C)`` as target channels and the covariates of
+        each forward pass (``_covariates.split_seed``)."""
+        k = self._n_targets()
+        per_call = self._steps_per_call() if k < window.shape[2] else 1
+        return split_seed(
+            window, k, self._covariate_counts(), per_call, steps, future_covariates, single
+        )
 
     def fit(self, X, y, sample_weight=None):
         """Fit the forecaster on windows ``X`` and the values that follow them.
@@ -223,7 +318,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         )
         steps = self._calibrated_steps()
         rolls, per_call = steps is not None, steps or 1
-        width = self.n_channels_in_ if rolls else self.n_outputs_
+        k = self._n_targets()
+        width = k if rolls else self.n_outputs_
         if n_cal < MIN_CALIBRATION or n - n_cal < 2:
             return np.empty((0, per_call, width))
         head, tail = np.arange(n - n_cal), np.arange(n - n_cal, n)
@@ -239,13 +335,19 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         truth = y[tail]
         truth = truth.reshape(n_cal, per_call, width)
         frame = self._frame(seqs)
-        scale = np.ones((n_cal, 1, width)) if frame is None else frame.scale[:, None]
+        scale = np.ones((n_cal, 1, width)) if frame is None else frame.scale[:, None, :k]
         if not rolls or seqs.kind == "list":  # no rollouts: one prediction each
             pred = helper._predict_sequences(seqs, frame).reshape(truth.shape)
         else:
             chunks = min(-(-n_cal // 2), -(-MAX_CALIBRATED_STEPS // per_call))
-            truth = chain_truth(seqs.values.astype(np.float64), truth, chunks)
-            pred = helper._rollout(seqs.values.astype(np.float64), chunks * per_call)
+            values = seqs.values.astype(np.float64)
+            truth = chain_truth(values[:, :, :k], truth, chunks)
+
+            def covariates(call):  # where the truth is known, window i + call has them
+                return values[np.minimum(np.arange(n_cal) + call, n_cal - 1), :, k:]
+
+            covs = None if k == values.shape[2] else covariates
+            pred = helper._rollout(values[:, :, :k], chunks * per_call, covs)
         return np.abs(truth - pred) / scale
 
     def _predict_sequences(self, seqs: Sequences, frame=None) -> np.ndarray:
@@ -321,7 +423,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     def _steps_per_call(self) -> int:
         """Time steps of the input channels predicted by one forward pass."""
         n_outputs = int(np.prod(self.target_shape_))
-        channels = self.n_channels_in_
+        channels = self._n_targets()
         if len(self.target_shape_) == 2 and self.target_shape_[1] == channels:
             return self.target_shape_[0]
         if len(self.target_shape_) <= 1 and n_outputs % channels == 0:
@@ -361,31 +463,41 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             )
         return window, single
 
-    def _rollout(self, window: np.ndarray, steps: int) -> np.ndarray:
-        """``steps`` values rolled forward from windows ``(n, T, C)``: ``(n, steps, C)``."""
+    def _rollout(self, window: np.ndarray, steps: int, covariates=None) -> np.ndarray:
+        """``steps`` values rolled forward from windows ``(n, T, C)``: ``(n, steps, C)``.
+
+        ``window`` holds the target channels; ``covariates(c)``, when given, the
+        covariate channels ``(n, T, C_cov)`` of the window after ``c`` passes.
+        """
         per_call = self._steps_per_call()
         n, length, channels = window.shape
         produced = []
-        for _ in range(-(-steps // per_call)):
-            seqs = Sequences(window.astype(np.float32), np.full(n, length), "3d")
+        for call in range(-(-steps // per_call)):
+            inputs = (
+                window
+                if covariates is None
+                else np.concatenate([window, covariates(call)], axis=2)
+            )
+            seqs = Sequences(inputs.astype(np.float32), np.full(n, length), "3d")
             nxt = self._predict_sequences(seqs).reshape(n, per_call, channels)
             produced.append(nxt)
             window = np.concatenate([window, nxt], axis=1)[:, -length:]
         return np.concatenate(produced, axis=1)[:, :steps]
 
     def _shaped(self, out: np.ndarray, single: bool) -> np.ndarray:
-        if self.n_channels_in_ == 1:
+        if self._n_targets() == 1:
             out = out[..., 0]
         return out[0] if single else out
 
-    def forecast(self, X_seed, steps):
+    def forecast(self, X_seed, steps, *, future_covariates=None):
         """Roll the model forward on its own predictions.
 
-        Each forward pass predicts the next value(s) of every input channel;
+        Each forward pass predicts the next value(s) of every target channel;
         they are appended to the window, whose oldest steps are dropped, and
         the model is applied again until ``steps`` values exist. This needs a
-        model whose targets are the input channels (as :func:`make_windows`
-        builds them).
+        model whose targets continue the target channels (as
+        :func:`make_windows` builds them). Future covariates move on with the
+        window, read from ``future_covariates``.
 
         Parameters
         ----------
@@ -394,25 +506,40 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             models; ``(T, C)`` or a batch ``(n, T, C)`` for ``C`` channels.
             All zeros is allowed. A pandas Series with a ``DatetimeIndex`` or
             ``PeriodIndex`` (a univariate model) may hold a longer history:
-            its last ``T`` values are the seed.
+            its last ``T`` values are the seed. With covariates, the seed holds
+            every input channel as observed over the last ``T`` steps, not
+            shifted: the target channels, past covariates, future covariates.
         steps : int
             Number of future time steps to produce (>= 1).
+        future_covariates : array-like of shape (steps, F) or (n, steps, F), default=None
+            For a model with ``n_future_covariates=F``: their values over the
+            ``steps`` steps that follow the seed (``(steps,)`` / ``(n, steps)``
+            for one covariate; values beyond ``steps`` are ignored). Required
+            by such a model, refused by others.
 
         Returns
         -------
         forecast : ndarray or pandas Series
-            ``(steps,)`` / ``(n, steps)`` for univariate models, ``(steps, C)`` /
-            ``(n, steps, C)`` for ``C`` channels; for a dated seed, a Series
-            indexed by the ``steps`` dates that follow it.
+            ``(steps,)`` / ``(n, steps)`` for one target channel, ``(steps, C)``
+            / ``(n, steps, C)`` for ``C``; for a dated seed, a Series indexed by
+            the ``steps`` dates that follow it.
+
+        Raises
+        ------
+        ValueError
+            For future covariates missing, refused, too short, of another
+            column count, or holding NaN or infinity; for ``steps`` beyond one
+            forward pass of a model with past covariates.
         """
         check_is_fitted(self)
         steps = check_count(steps, "steps")
         seed, dates = self._dated_seed(X_seed, steps)
         window, single = self._seed_windows(seed)
-        out = self._shaped(self._rollout(window, steps), single)
+        target, covariates = self._seed_covariates(window, steps, future_covariates, single)
+        out = self._shaped(self._rollout(target, steps, covariates), single)
         return out if dates is None else pd_series(out, dates, X_seed.name)
 
-    def forecast_interval(self, X_seed, steps, coverage=0.9):
+    def forecast_interval(self, X_seed, steps, coverage=0.9, *, future_covariates=None):
         """Prediction intervals around :meth:`forecast`, widening with the step.
 
         The half-width at each step is a split-conformal quantile of the
@@ -430,6 +557,9 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             Number of future time steps (>= 1).
         coverage : float, default=0.9
             Share of future values the interval should hold, in (0, 1).
+        future_covariates : array-like of shape (steps, F) or (n, steps, F), default=None
+            The future covariates' values over the forecast, as for
+            :meth:`forecast`.
 
         Returns
         -------
@@ -449,10 +579,13 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         coverage = check_coverage(coverage)
         seed, dates = self._dated_seed(X_seed, steps)
         window, single = self._seed_windows(seed)
-        center = self._rollout(window, steps)
+        target, covariates = self._seed_covariates(window, steps, future_covariates, single)
+        center = self._rollout(target, steps, covariates)
         width = half_widths(self.calibration_errors_, coverage, steps)
         frame = self._frame(Sequences(window, np.full(len(window), window.shape[1]), "3d"))
-        half = width[None] * (1.0 if frame is None else frame.scale[:, None])
+        half = width[None] * (
+            1.0 if frame is None else frame.scale[:, None, : target.shape[2]]
+        )
         lower = self._shaped(center - half, single)
         upper = self._shaped(center + half, single)
         if dates is None:

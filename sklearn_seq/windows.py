@@ -5,16 +5,26 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ._covariates import check_covariate_series, covariate_windows
 from ._validation import check_count
 
 
-def make_windows(series, lookback: int, horizon: int = 1):
+def make_windows(
+    series,
+    lookback: int,
+    horizon: int = 1,
+    *,
+    past_covariates=None,
+    future_covariates=None,
+):
     """Cut a series, or a list of series, into input windows and the values that follow.
 
     For one series both outputs are read-only views of ``series`` (no copy
     is made), so a long series costs no extra memory. For a list of series
     the windows of each are stacked in list order, and no window crosses
     from one series into the next: one model then learns from all of them.
+    Covariates become more input channels of ``X``, after the series' own
+    (``X`` is then a new array); ``y`` holds the series' values only.
 
     Parameters
     ----------
@@ -28,12 +38,27 @@ def make_windows(series, lookback: int, horizon: int = 1):
         Length of each input window (>= 1).
     horizon : int, default=1
         Number of future steps in each target (>= 1).
+    past_covariates : array-like of shape (T,) or (T, P), or list of such, default=None
+        Values observed alongside the series but not forecast (a price, a
+        temperature reading), at the series' own time steps (a list of
+        series takes a list of covariates, one per series). Each window
+        holds their values over its own steps. Fit
+        :class:`~sklearn_seq.RNNForecaster` with ``n_past_covariates=P``.
+    future_covariates : array-like of shape (T,) or (T, F), or list of such, default=None
+        Values known in advance (planned promotions, holidays, calendar
+        features), at the series' own time steps. Each window holds them
+        ``horizon`` steps ahead: step ``t`` of a window holds their value at
+        ``t + horizon``, so its last ``horizon`` steps hold their values over
+        the steps of its target. Fit :class:`~sklearn_seq.RNNForecaster`
+        with ``n_future_covariates=F``.
 
     Returns
     -------
     X : ndarray of shape (n_windows, lookback) or (n_windows, lookback, C)
         Input windows; ``n_windows = T - lookback - horizon + 1`` (summed over
-        the series of a list).
+        the series of a list). With covariates, ``X`` is 3-D with the
+        channels of the series, then ``P`` past covariates, then ``F``
+        future covariates.
     y : ndarray
         Targets: ``(n_windows,)`` / ``(n_windows, horizon)`` for a 1-D series,
         ``(n_windows, C)`` / ``(n_windows, horizon, C)`` for a 2-D series.
@@ -43,7 +68,9 @@ def make_windows(series, lookback: int, horizon: int = 1):
     ValueError
         For a series shorter than ``lookback + horizon``, or holding NaN or
         infinity (naming the series of a list and the time step), an empty
-        list, or a list mixing channel counts.
+        list, or a list mixing channel counts; for covariates of another
+        length than their series, holding NaN or infinity, or not one per
+        series of a list.
 
     Notes
     -----
@@ -65,30 +92,67 @@ def make_windows(series, lookback: int, horizon: int = 1):
     >>> X, y = make_windows([np.arange(5.0), 100 + np.arange(4.0)], lookback=3)
     >>> y
     array([  3.,   4., 103.])
+    >>> promotion = np.array([0, 0, 1, 0, 0, 1.0])
+    >>> X, y = make_windows(np.arange(6.0), lookback=3, future_covariates=promotion)
+    >>> X[0]  # the series' steps 0-2 beside the promotion at steps 1-3
+    array([[0., 0.],
+           [1., 1.],
+           [2., 0.]])
     """
     lookback, horizon = check_count(lookback, "lookback"), check_count(horizon, "horizon")
     if isinstance(series, (list, tuple)) and not series:
         raise ValueError("series is an empty list; give at least one series.")
+    covariates = {
+        "past_covariates": past_covariates,
+        "future_covariates": future_covariates,
+    }
     if not _is_series_list(series):
-        return _windows(
-            _check_series(series, "series", lookback + horizon), lookback, horizon
-        )
+        array = _check_series(series, "series", lookback + horizon)
+        given = {
+            k: check_covariate_series(v, k, len(array))
+            for k, v in covariates.items()
+            if v is not None
+        }
+        return _windows(array, lookback, horizon, **given)
     arrays = [
         _check_series(s, f"series[{i}]", lookback + horizon) for i, s in enumerate(series)
     ]
+    _check_same_channels(arrays, "series")
+    given = [{} for _ in arrays]
+    for key, values in covariates.items():
+        if values is None:
+            continue
+        if not isinstance(values, (list, tuple)) or len(values) != len(arrays):
+            raise ValueError(
+                f"{key} must be a list of {len(arrays)} covariate series, one for each "
+                "series of the list."
+            )
+        for i, (array, cov) in enumerate(zip(arrays, values, strict=True)):
+            given[i][key] = check_covariate_series(cov, f"{key}[{i}]", len(array))
+        _check_same_channels([g[key] for g in given], key)
+    pairs = [
+        _windows(a, lookback, horizon, **g) for a, g in zip(arrays, given, strict=True)
+    ]
+    return np.concatenate([X for X, _ in pairs]), np.concatenate([y for _, y in pairs])
+
+
+def _check_same_channels(arrays: list, name: str) -> None:
+    """Refuse a list of arrays whose channel layouts differ."""
     layouts = {a.shape[1:] for a in arrays}
     if len(layouts) > 1:
+
+        def channels(a):
+            return a.shape[1] if a.ndim == 2 else "none (1-D)"
+
         found = ", ".join(
-            f"series[{i}] {a.shape[1] if a.ndim == 2 else 'none (1-D)'}"
+            f"{name}[{i}] {channels(a)}"
             for i, a in enumerate(arrays)
             if a.shape[1:] != arrays[0].shape[1:]
         )
         raise ValueError(
-            f"the series of a list must all have the same channels: series[0] has "
-            f"{arrays[0].shape[1] if arrays[0].ndim == 2 else 'none (1-D)'}, {found}."
+            f"the {name} of a list must all have the same channels: {name}[0] has "
+            f"{channels(arrays[0])}, {found}."
         )
-    pairs = [_windows(a, lookback, horizon) for a in arrays]
-    return np.concatenate([X for X, _ in pairs]), np.concatenate([y for _, y in pairs])
 
 
 def _is_series_list(series) -> bool:
@@ -120,8 +184,14 @@ def _check_series(series, name: str, needed: int) -> np.ndarray:
     return series
 
 
-def _windows(series: np.ndarray, lookback: int, horizon: int):
-    """``(X, y)`` views of one checked series."""
+def _windows(
+    series: np.ndarray,
+    lookback: int,
+    horizon: int,
+    past_covariates=None,
+    future_covariates=None,
+):
+    """``(X, y)`` of one checked series: views, unless covariates join ``X``."""
     n = len(series) - lookback - horizon + 1
     # window along time; sliding_window_view puts the window axis last
     windows = sliding_window_view(series, lookback + horizon, axis=0)[:n]
@@ -129,4 +199,7 @@ def _windows(series: np.ndarray, lookback: int, horizon: int):
         windows = windows.transpose(0, 2, 1)  # (n, lookback + horizon, C), still a view
     X = windows[:, :lookback]
     y = windows[:, lookback] if horizon == 1 else windows[:, lookback:]
+    extra = covariate_windows(n, lookback, horizon, past_covariates, future_covariates)
+    if extra:
+        X = np.concatenate([X if X.ndim == 3 else X[:, :, None], *extra], axis=2)
     return X, y

@@ -53,6 +53,19 @@ def forecaster():
     return RNNForecaster(**TINY).fit(X2, Y)
 
 
+def with_promotion():
+    """A forecaster fitted with one future covariate, and its seed window."""
+    series, promo = rng.normal(size=40), (np.arange(40) % 5 == 0).astype(float)
+    X, y = make_windows(series, 6, future_covariates=promo)
+    model = RNNForecaster(n_future_covariates=1, calibration_fraction=None, **TINY)
+    return model.fit(X, y), np.column_stack([series[-6:], promo[-6:]])
+
+
+def forecast_with(future, steps=24):
+    model, seed = with_promotion()
+    return model.forecast(seed, steps, future_covariates=future)
+
+
 def classifier():
     return SequenceClassifier(**TINY).fit(X2, LABELS)
 
@@ -145,6 +158,68 @@ ERROR_CASES = [
         lambda: RNNForecaster().predict(X2),
         NotFittedError,
         "not fitted",
+    ),
+    (
+        "forecaster: future covariates too short",
+        lambda: forecast_with(np.zeros(10)),
+        ValueError,
+        "future covariates cover 10 steps, forecast asked for 24",
+    ),
+    (
+        "forecaster: future covariates of another column count",
+        lambda: forecast_with(np.zeros((24, 2))),
+        ValueError,
+        r"future_covariates have 2 column\(s\), but the model was fitted on 1",
+    ),
+    (
+        "forecaster: NaN in future covariates",
+        lambda: forecast_with(with_nan(np.zeros(24), 7)),
+        ValueError,
+        "future_covariates contains NaN or infinity at step 7",
+    ),
+    (
+        "forecaster: future covariates missing",
+        lambda: forecast_with(None),
+        ValueError,
+        r"forecast needs their values .* future_covariates of shape \(24, 1\)",
+    ),
+    (
+        "forecaster: future covariates for a model fitted without them",
+        lambda: forecaster().forecast(np.zeros(6), 3, future_covariates=np.zeros(3)),
+        ValueError,
+        r"fitted without future covariates \(n_future_covariates=0\)",
+    ),
+    (
+        "forecaster: a seed without the covariate channel",
+        lambda: with_promotion()[0].forecast(np.zeros(6), 3, future_covariates=np.zeros(3)),
+        ValueError,
+        "X_seed must be shaped",
+    ),
+    (
+        "forecaster: more covariates declared than channels",
+        lambda: RNNForecaster(n_future_covariates=1, **TINY).fit(X2, Y),
+        ValueError,
+        r"declare 1 covariate channel\(s\), but X has 1 channel\(s\)",
+    ),
+    (
+        "forecaster: y holding the covariate channel too",
+        lambda: RNNForecaster(n_past_covariates=1, **TINY).fit(
+            *make_windows(np.ones((20, 2)), 4, horizon=2)
+        ),
+        ValueError,
+        r"y holds the target channels only: .* y rows are shaped \(2, 2\)",
+    ),
+    (
+        "forecaster: covariates of another length than the series",
+        lambda: make_windows(np.arange(20.0), 4, future_covariates=np.zeros(19)),
+        ValueError,
+        "future_covariates has 19 time steps, but its series has 20",
+    ),
+    (
+        "forecaster: NaN in a past covariate",
+        lambda: make_windows(np.arange(20.0), 4, past_covariates=with_nan(np.zeros(20), 3)),
+        ValueError,
+        "past_covariates contains NaN or infinity at step 3",
     ),
     (
         "classifier: one class",

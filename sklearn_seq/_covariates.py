@@ -1,0 +1,161 @@
+"""Covariates: input channels a forecaster reads but does not forecast.
+
+Two kinds, declared by where :func:`~sklearn_seq.make_windows` puts them and
+by the forecaster's ``n_past_covariates`` and ``n_future_covariates``:
+
+* a **past covariate** is observed alongside the target (a price, a
+  temperature reading): its channel holds, at each step of a window, its
+  value at that same step. The model reads its past only, so a forecast can
+  reach as far as one forward pass predicts (the model's horizon) and no
+  further: rolling on would need values nobody has yet.
+* a **future covariate** is known ahead (a planned promotion, a holiday,
+  the calendar): its channel is read ``p`` steps ahead, ``p`` being the
+  steps one forward pass predicts (the ``horizon`` of ``make_windows``), so
+  step ``t`` of a window holds its value at ``t + p`` and the last ``p``
+  steps of a window hold its values over the steps the model predicts.
+  ``forecast`` takes its values over the forecast period.
+
+Channels are ordered targets, past covariates, future covariates. Seeds of
+``forecast`` hold every channel as observed, unshifted (the last rows of the
+data); the forecaster shifts the future covariates itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = ["check_covariate_series", "covariate_windows", "split_seed"]
+
+
+def check_covariate_series(values, name: str, length: int) -> np.ndarray:
+    """A covariate series as a finite float ``(length, k)`` array, else a ValueError."""
+    if hasattr(values, "to_numpy"):  # pandas Series / DataFrame
+        values = values.to_numpy()
+    try:
+        values = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must hold numbers (a 1-D or 2-D array).") from None
+    if values.ndim == 1:
+        values = values[:, None]
+    if values.ndim != 2:
+        raise ValueError(
+            f"{name} must be 1-D (T,) or 2-D (T, n_covariates), got shape {values.shape}."
+        )
+    if len(values) != length:
+        raise ValueError(
+            f"{name} has {len(values)} time steps, but its series has {length}; give "
+            "the covariates' values at the series' own time steps."
+        )
+    _check_finite(values, name)
+    return values
+
+
+def _check_finite(values: np.ndarray, name: str) -> None:
+    bad = ~np.isfinite(values.reshape(*values.shape[:-1], -1)).all(axis=-1)
+    if bad.any():
+        where = np.argwhere(bad)[0]
+        place = f"step {where[-1]}" + (f" of seed {where[0]}" if len(where) > 1 else "")
+        raise ValueError(
+            f"{name} contains NaN or infinity at {place} ({int(bad.sum())} step(s) in "
+            "all); clean or impute it first."
+        )
+
+
+def covariate_windows(n: int, lookback: int, horizon: int, past, future) -> list:
+    """The covariate channels of ``n`` windows: past ones as they are, future ones
+    read ``horizon`` steps ahead; each ``(n, lookback, k)``."""
+    parts = []
+    if past is not None:
+        parts.append(sliding_window_view(past, lookback, axis=0)[:n].transpose(0, 2, 1))
+    if future is not None:
+        ahead = sliding_window_view(future[horizon:], lookback, axis=0)[:n]
+        parts.append(ahead.transpose(0, 2, 1))
+    return parts
+
+
+def check_future_covariates(values, n_seeds: int, single: bool, steps: int, width: int):
+    """The future covariates of ``forecast`` as float ``(n_seeds, steps, width)``."""
+    layout = f"({steps}, {width})" if single else f"({n_seeds}, {steps}, {width})"
+    if values is None:
+        raise ValueError(
+            f"this model reads {width} future covariate(s) (n_future_covariates="
+            f"{width}): forecast needs their values over the forecast period, "
+            f"future_covariates of shape {layout}."
+        )
+    if hasattr(values, "to_numpy"):
+        values = values.to_numpy()
+    try:
+        values = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("future_covariates must hold numbers.") from None
+    if single:  # (steps,) for one covariate, or (steps, width)
+        if values.ndim == 1 and width == 1:
+            values = values[:, None]
+        if values.ndim == 2:
+            values = values[None]
+    elif values.ndim == 2 and width == 1:  # (n, steps) for one covariate
+        values = values[:, :, None]
+    if values.ndim != 3:
+        raise ValueError(
+            f"future_covariates must be shaped {layout}, got shape {np.shape(values)}."
+        )
+    if values.shape[2] != width:
+        raise ValueError(
+            f"future_covariates have {values.shape[2]} column(s), but the model was "
+            f"fitted on {width} future covariate(s)."
+        )
+    if values.shape[0] != n_seeds:
+        raise ValueError(
+            f"future_covariates hold values for {values.shape[0]} seed window(s), "
+            f"X_seed has {n_seeds}."
+        )
+    if values.shape[1] < steps:
+        raise ValueError(
+            f"future covariates cover {values.shape[1]} steps, forecast asked for {steps}."
+        )
+    values = values[:, :steps]
+    _check_finite(values, "future_covariates")
+    return values
+
+
+def split_seed(window, k, counts, per_call, steps, future_covariates, single):
+    """Seed windows ``(n, T, C)`` as their target channels and their covariates.
+
+    ``k`` target channels, ``counts`` ``(n_past, n_future)`` covariates,
+    ``per_call`` steps per forward pass. Returns the target channels ``(n, T,
+    k)`` and None when there are no covariates, else a function of the
+    forward pass ``c`` giving the covariate channels of the window after
+    ``c`` passes: past covariates as the seed holds them (a model with past
+    covariates makes one pass only), future ones read ``per_call`` steps
+    ahead, from the seed and then from ``future_covariates``.
+    """
+    n_past, n_future = counts
+    if not n_future and future_covariates is not None:
+        raise ValueError(
+            "future_covariates were given, but this model was fitted without future "
+            "covariates (n_future_covariates=0); it cannot read them."
+        )
+    if k == window.shape[2]:
+        return window, None
+    if n_past and steps > per_call:
+        raise ValueError(
+            f"this model reads {n_past} past covariate(s), known only up to the end "
+            f"of the seed window, so a forecast reaches {per_call} step(s) (one "
+            f"forward pass) at most; got steps={steps}. Give covariates known in "
+            "advance as future covariates, or fit a model with a longer horizon."
+        )
+    n, length = window.shape[:2]
+    past = window[:, :, k : k + n_past]
+    if not n_future:
+        return window[:, :, :k], lambda call: past
+    future = check_future_covariates(future_covariates, n, single, steps, n_future)
+    needed = -(-steps // per_call) * per_call  # the last pass may reach past steps
+    future = np.concatenate([future, np.repeat(future[:, -1:], needed - steps, 1)], 1)
+    timeline = np.concatenate([window[:, :, k + n_past :], future], axis=1)
+
+    def covariates(call: int) -> np.ndarray:
+        start = (call + 1) * per_call
+        return np.concatenate([past, timeline[:, start : start + length]], axis=2)
+
+    return window[:, :, :k], covariates
