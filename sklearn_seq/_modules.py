@@ -243,7 +243,8 @@ class RecurrentEncoder(nn.Module):
             if self.pooling == "attention":
                 scores = self.attention(outputs).masked_fill(~mask, float("-inf"))
                 encoded = (torch.softmax(scores, dim=1) * outputs).sum(1)
-        return self.dropout(encoded) if self.training else encoded  # eval: identity
+        # dropout is the identity in eval mode or with p=0 (and then draws nothing)
+        return self.dropout(encoded) if self.training and self.dropout.p else encoded
 
 
 class SequenceToVector(nn.Module):
