@@ -53,7 +53,6 @@ class WindowFrame:
         # windows of one length skip the mask (multiplying by 1 changes no bit)
         mask = seqs.mask()[:, :, None] if seqs.padded() else None
         mean = (values if mask is None else values * mask).sum(axis=1) / count
-        last = values[np.arange(seqs.n_samples), seqs.lengths - 1]
         if kind == "diff":
             spread = np.abs(np.diff(values, axis=1))
             scale = _masked(spread, mask, 1).sum(axis=1) / np.maximum(count - 1, 1)
@@ -62,6 +61,7 @@ class WindowFrame:
             scale = np.sqrt(spread.sum(axis=1) / count)
         # a flat window keeps a tiny scale relative to its level: it reads as zeros
         scale = np.maximum(scale, 1e-8 * (1.0 + np.abs(mean)))
+        last = None if kind == "mean" else values[np.arange(len(values)), seqs.lengths - 1]
         return cls(mean if kind == "mean" else last, scale, kind)
 
     def inputs(self, seqs: Sequences) -> Sequences:

@@ -88,7 +88,7 @@ class Sequences:
 
     def padded(self) -> bool:
         """Whether some sequence ends before the common length (``mask()`` has a False)."""
-        return bool((self.lengths < self.values.shape[1]).any())
+        return len(self.lengths) > 0 and bool(self.lengths.min() < self.values.shape[1])
 
     def take(self, indices) -> Sequences:
         """The sequences at ``indices``, trimmed to their own longest length."""
