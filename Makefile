@@ -37,6 +37,7 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 
 bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/bench_forecaster.py
+	$(PY) benchmarks/bench_inference.py
 	$(PY) benchmarks/bench_forecast_accuracy.py
 	$(PY) benchmarks/bench_classifier.py
 	$(PY) benchmarks/bench_classifier_fit_time.py

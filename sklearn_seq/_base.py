@@ -173,6 +173,10 @@ class RecurrentEstimator(BaseEstimator):
             return max(1, -(-int(lengths.max()) // AUTO_PATCHES))
         return self.patch_size
 
+    def __sklearn_is_fitted__(self) -> bool:
+        # what check_is_fitted asks, without walking every attribute of the estimator
+        return hasattr(self, "net_")
+
     def _is_warm(self) -> bool:
         return self.warm_start and hasattr(self, "net_")
 
@@ -473,13 +477,13 @@ class RecurrentEstimator(BaseEstimator):
         which needs it again to read the outputs.
         """
         seqs = self._scale_inputs(seqs, frame)
-        module = self.net_.module_
-        device = next(module.parameters()).device
+        module, device = self.net_.module_, self.net_.device  # skorch keeps them together
         step = step or (lambda module, values, lengths, index: module(values, lengths))
         out = None
         with limit_threads(getattr(self, "n_threads", 1), blas=False), evaluating(module):
             for values, lengths, index in iter_batches(seqs, self.batch_size, device):
-                result = step(module, values, lengths, index)[: len(index)].cpu().numpy()
+                # numpy slices the block's real rows for a fraction of torch's cost
+                result = step(module, values, lengths, index).cpu().numpy()[: len(index)]
                 if out is None:
                     out = np.empty((seqs.n_samples, *result.shape[1:]), result.dtype)
                 out[index] = result
@@ -624,5 +628,6 @@ def channel_stats(seqs: Sequences, sample_weight=None) -> tuple[np.ndarray, np.n
 def standardize(seqs: Sequences, mean: np.ndarray, scale: np.ndarray) -> Sequences:
     """Standardize each channel, keeping the padding at zero."""
     values = (seqs.values - mean.astype(np.float32)) / scale.astype(np.float32)
-    values *= seqs.mask()[:, :, None]
+    if seqs.padded():
+        values *= seqs.mask()[:, :, None]
     return Sequences(values.astype(np.float32, copy=False), seqs.lengths, seqs.kind)

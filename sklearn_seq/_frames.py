@@ -15,6 +15,8 @@ forecaster standardizes them with global statistics instead.
 
 from __future__ import annotations
 
+from math import prod
+
 import numpy as np
 
 from ._sequences import Sequences
@@ -56,18 +58,20 @@ class WindowFrame:
     def of(cls, seqs: Sequences, kind: str, n_framed: int | None = None) -> WindowFrame:
         """The frame of each window of ``seqs`` (statistics over its valid steps),
         for its first ``n_framed`` channels (None: all)."""
-        mask = seqs.mask()[:, :, None]
         values = seqs.values.astype(np.float64)
         count = seqs.lengths[:, None].astype(np.float64)
-        mean = (values * mask).sum(axis=1) / count
-        last = values[np.arange(seqs.n_samples), seqs.lengths - 1]
+        # windows of one length skip the mask (multiplying by 1 changes no bit)
+        mask = seqs.mask()[:, :, None] if seqs.padded() else None
+        mean = (values if mask is None else values * mask).sum(axis=1) / count
         if kind == "diff":
-            steps = np.abs(np.diff(values, axis=1)) * mask[:, 1:]
-            scale = steps.sum(axis=1) / np.maximum(count - 1, 1)
+            spread = np.abs(np.diff(values, axis=1))
+            scale = _masked(spread, mask, 1).sum(axis=1) / np.maximum(count - 1, 1)
         else:
-            scale = np.sqrt((((values - mean[:, None]) * mask) ** 2).sum(axis=1) / count)
+            spread = _masked(values - mean[:, None], mask) ** 2
+            scale = np.sqrt(spread.sum(axis=1) / count)
         # a flat window keeps a tiny scale relative to its level: it reads as zeros
         scale = np.maximum(scale, 1e-8 * (1.0 + np.abs(mean)))
+        last = None if kind == "mean" else values[np.arange(len(values)), seqs.lengths - 1]
         offset = mean if kind == "mean" else last
         if n_framed is not None and n_framed < seqs.n_channels:  # covariates: identity
             offset[:, n_framed:], scale[:, n_framed:] = 0.0, 1.0
@@ -81,14 +85,14 @@ class WindowFrame:
         elif self.kind == "diff":  # covariates are read as they are
             k = self.n_framed
             values[:, :, :k] = np.diff(values[:, :, :k], axis=1, prepend=values[:, :1, :k])
-        values *= seqs.mask()[:, :, None]
+        values = _masked(values, seqs.mask()[:, :, None] if seqs.padded() else None)
         return Sequences(values.astype(np.float32), seqs.lengths, seqs.kind)
 
     def channels(self, target_shape: tuple) -> np.ndarray:
         """The input channel each entry of a target row continues."""
         n_channels = self.n_framed
         if len(target_shape) <= 1 and (n_channels == 1 or target_shape == (n_channels,)):
-            return np.arange(int(np.prod(target_shape))) % n_channels
+            return np.arange(prod(target_shape)) % n_channels
         if len(target_shape) == 2 and target_shape[1] == n_channels:
             return np.tile(np.arange(n_channels), target_shape[0])
         raise ValueError(
@@ -112,3 +116,10 @@ class WindowFrame:
     def target_scale(self, target_shape: tuple) -> np.ndarray:
         """The scale of each target entry, ``(n, n_outputs)``."""
         return self.scale[:, self.channels(target_shape)]
+
+
+def _masked(values: np.ndarray, mask: np.ndarray | None, skip: int = 0) -> np.ndarray:
+    """``values`` zeroed where ``mask[:, skip:]`` is False, in place (None: as given)."""
+    if mask is not None:
+        values *= mask[:, skip:]
+    return values

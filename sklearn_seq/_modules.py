@@ -28,7 +28,8 @@ def evaluating(module: nn.Module) -> Iterator[None]:
     predict at the same time never switch a shared module back into training
     mode under each other's feet.
     """
-    module.eval()
+    if any(m.training for m in module.modules()):  # eval() walks and sets each
+        module.eval()
     with torch.no_grad():
         yield
 
@@ -203,12 +204,13 @@ class RecurrentEncoder(nn.Module):
         if values.is_cuda:  # weights moved or unpickled: keep cuDNN's single chunk
             self.rnn.flatten_parameters()
         lengths = lengths.cpu()
-        width = int(lengths.max())
-        values = values[:, :width]
+        shortest, width = (int(n) for n in torch.aminmax(lengths))
+        if width < values.shape[1]:
+            values = values[:, :width]
         if self.front_end is not None:
             values, lengths = self.front_end(values, lengths)
-            width = values.shape[1]
-        packed = not bool((lengths == width).all())
+            shortest, width = int(lengths.min()), values.shape[1]
+        packed = shortest < width
         inputs = (
             pack_padded_sequence(values, lengths, batch_first=True, enforce_sorted=False)
             if packed
@@ -219,7 +221,11 @@ class RecurrentEncoder(nn.Module):
             if isinstance(hidden, tuple):  # LSTM: (h_n, c_n)
                 hidden = hidden[0]
             # last layer, both directions: (n_directions, batch, hidden)
-            encoded = torch.cat(list(hidden[-self.n_directions :]), dim=1)
+            encoded = (
+                hidden[-1]
+                if self.n_directions == 1
+                else torch.cat(list(hidden[-self.n_directions :]), dim=1)
+            )
         else:
             if packed:
                 outputs, _ = pad_packed_sequence(
@@ -237,7 +243,8 @@ class RecurrentEncoder(nn.Module):
             if self.pooling == "attention":
                 scores = self.attention(outputs).masked_fill(~mask, float("-inf"))
                 encoded = (torch.softmax(scores, dim=1) * outputs).sum(1)
-        return self.dropout(encoded)
+        # dropout is the identity in eval mode or with p=0 (and then draws nothing)
+        return self.dropout(encoded) if self.training and self.dropout.p else encoded
 
 
 class SequenceToVector(nn.Module):

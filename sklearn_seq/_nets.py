@@ -43,17 +43,29 @@ class SampleWeightedNet:
             x = {key: value for key, value in x.items() if key != "sample_weight"}
         return super().infer(x, **fit_params)
 
+    def _set_training(self, training=True):
+        # skorch sets the mode before every batch; Module.train walks and assigns
+        # every submodule, so call it only when some submodule's mode differs
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            if isinstance(module, torch.nn.Module) and any(
+                m.training != training for m in module.modules()
+            ):
+                module.train(training)
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
         n = len(y_true)
         losses = self.criterion_(y_pred, y_true).reshape(n, -1)
         ignore = getattr(self.criterion_, "ignore_index", None)
+        weight = X.get("sample_weight") if isinstance(X, dict) else None
         if ignore is not None and not torch.is_floating_point(y_true):
             counts = (y_true != ignore).reshape(n, -1).sum(1).to(losses)
+        elif weight is None:  # every loss element counts once: the plain mean
+            return losses.sum() / losses.numel()
         else:
             counts = torch.full((n,), losses.shape[1], dtype=losses.dtype)
             counts = counts.to(losses.device)
-        weight = X.get("sample_weight") if isinstance(X, dict) else None
         if weight is None:
             return losses.sum() / counts.sum()
         weight = weight.to(losses)

@@ -86,6 +86,10 @@ class Sequences:
         """Boolean ``(n_samples, max_length)`` mask of the valid time steps."""
         return np.arange(self.values.shape[1])[None, :] < self.lengths[:, None]
 
+    def padded(self) -> bool:
+        """Whether some sequence ends before the common length (``mask()`` has a False)."""
+        return len(self.lengths) > 0 and bool(self.lengths.min() < self.values.shape[1])
+
     def take(self, indices) -> Sequences:
         """The sequences at ``indices``, trimmed to their own longest length."""
         lengths = self.lengths[indices]
@@ -138,6 +142,8 @@ def _as_float(values, name: str, where: str = "") -> np.ndarray:
 def _check_finite(arr: np.ndarray, name: str, samples: bool = True) -> None:
     """Raise a ValueError for NaN, infinity or a value beyond float32's range (the
     network would turn it into infinity), naming the first such sample."""
+    if np.abs(arr).max(initial=0.0) <= _FLOAT32_MAX:  # NaN fails this comparison too
+        return
     rows = arr.reshape(len(arr) if samples else 1, -1)
     for problem, bad in (
         ("contains NaN or infinity", ~np.isfinite(rows)),
@@ -361,15 +367,19 @@ def iter_batches(seqs: Sequences, batch_size: int, device="cpu"):
                 index,
             )
         return
-    order = np.argsort(seqs.lengths, kind="stable")
-    bounds = np.flatnonzero(np.diff(seqs.lengths[order])) + 1
-    for group in np.split(order, bounds):
+    if seqs.padded():  # sequences of several lengths: group them by length
+        order = np.argsort(seqs.lengths, kind="stable")
+        groups = np.split(order, np.flatnonzero(np.diff(seqs.lengths[order])) + 1)
+    else:
+        groups = [np.arange(seqs.n_samples)]
+    for group in groups:
         length = int(seqs.lengths[group[0]])
+        lengths = torch.full((BLOCK,), length)
         for start in range(0, len(group), BLOCK):
             index = group[start : start + BLOCK]
             values = np.zeros((BLOCK, length, seqs.n_channels), dtype=seqs.values.dtype)
             values[: len(index)] = seqs.values[index, :length]
-            yield torch.from_numpy(values), torch.full((BLOCK,), length), index
+            yield torch.from_numpy(values), lengths, index
 
 
 class BatchDataset(Dataset):

@@ -392,3 +392,31 @@ def test_cuda_training_matches_cpu_quality_and_unpickles_on_cpu(sine):
     assert gpu.forecast(X[0], steps=10).shape == (10,)
     restored = pickle.loads(pickle.dumps(gpu))
     np.testing.assert_allclose(restored.predict(X), gpu.predict(X), rtol=1e-6)
+
+
+class _RecordModes(Callback):
+    """Record, at every training step, whether every submodule is in training mode."""
+
+    def initialize(self):
+        self.modes = []
+        return self
+
+    def on_grad_computed(self, net, **kwargs):
+        self.modes.append(all(m.training for m in net.module_.modules()))
+
+
+def test_modes_switch_whenever_a_submodule_is_off(sine):
+    # predict puts the network in eval mode and training puts it back, also when
+    # only a submodule is in the other mode (both skip the switch when none is)
+    X, y = sine[0][:64], sine[1][:64]
+    params = {**FAST, "dropout": 0.5, "num_layers": 2, "calibration_fraction": None}
+    model = RNNForecaster(**params).fit(X, y)
+    expected = model.predict(X[:20])
+    model.net_.module_.encoder.train()  # dropout on in the encoder only
+    np.testing.assert_array_equal(model.predict(X[:20]), expected)
+    recorder = _RecordModes()
+    model.set_params(warm_start=True, max_epochs=1, callbacks=[("modes", recorder)])
+    model.net_.module_.train()
+    model.net_.module_.encoder.eval()  # the top module already in training mode
+    model.fit(X, y)
+    assert dict(model.net_.callbacks_)["modes"].modes == [True, True]

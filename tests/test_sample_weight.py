@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import sklearn
+import torch
 from numpy.testing import assert_allclose
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
@@ -125,3 +126,18 @@ def test_bad_sample_weight_is_refused_clearly(weights, match):
     X, y, _ = _italy()
     with pytest.raises(ValueError, match=match):
         SequenceClassifier(**ONE_BATCH).fit(X, y, sample_weight=weights)
+
+
+def test_unweighted_loss_is_the_mean_and_equals_weights_of_one():
+    from sklearn_seq._nets import WeightedRegressorNet
+
+    net = WeightedRegressorNet(
+        torch.nn.Linear(3, 3), criterion=torch.nn.MSELoss, criterion__reduction="none"
+    ).initialize()
+    rng = np.random.default_rng(0)
+    y_pred, y_true = (torch.from_numpy(rng.normal(size=(10, 3)).astype("f4")) for _ in "ab")
+    plain = net.get_loss(y_pred, y_true, X={"values": y_pred})
+    ones = net.get_loss(y_pred, y_true, X={"sample_weight": torch.ones(10)})
+    mean = torch.nn.functional.mse_loss(y_pred, y_true)
+    assert_allclose(plain.item(), mean.item(), rtol=RTOL)
+    assert_allclose(ones.item(), plain.item(), rtol=RTOL)

@@ -133,3 +133,31 @@ def test_long_format_frame_is_refused_with_the_conversion_to_use():
         check_sequences(long)
     wide = pd.DataFrame(np.ones((2, 3)), columns=["t0", "t1", "t2"])
     assert check_sequences(wide).values.shape == (2, 3, 1)
+
+
+def test_sequences_of_one_length_skip_the_mask_without_changing_a_bit(monkeypatch):
+    # windows of one length skip the padding mask (frames, standardization) and
+    # the grouping by length (inference blocks); the masked path must agree bit for bit
+    from sklearn_seq._base import standardize
+    from sklearn_seq._frames import FRAMES, WindowFrame
+    from sklearn_seq._sequences import Sequences
+
+    rng = np.random.default_rng(0)
+    seqs = check_sequences(rng.normal(size=(11, 7, 2)) * 10 + 3)
+    assert not seqs.padded()
+    assert check_sequences([np.ones(2), np.ones(3)]).padded()
+
+    def everything():
+        out = []
+        for kind in FRAMES:
+            frame = WindowFrame.of(seqs, kind)
+            out += [frame.offset, frame.scale, frame.inputs(seqs).values]
+        out.append(standardize(seqs, np.array([1.0, -2.0]), np.array([3.0, 0.5])).values)
+        for values, lengths, index in iter_batches(seqs, batch_size=4):
+            out += [values.numpy(), lengths.numpy(), index]
+        return out
+
+    fast = everything()
+    monkeypatch.setattr(Sequences, "padded", lambda self: True)  # force the mask
+    for a, b in zip(fast, everything(), strict=True):
+        np.testing.assert_array_equal(a, b)
