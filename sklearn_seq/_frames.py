@@ -45,28 +45,26 @@ class WindowFrame:
 
     @classmethod
     def of(cls, seqs: Sequences, kind: str) -> WindowFrame:
-        """The frame of each window of ``seqs`` (statistics over its valid steps)."""
-        mask = seqs.mask()[:, :, None]
-        values = seqs.values.astype(np.float64)
-        count = seqs.lengths[:, None].astype(np.float64)
-        mean = (values * mask).sum(axis=1) / count
-        last = values[np.arange(seqs.n_samples), seqs.lengths - 1]
-        if kind == "diff":
-            steps = np.abs(np.diff(values, axis=1)) * mask[:, 1:]
-            scale = steps.sum(axis=1) / np.maximum(count - 1, 1)
-        else:
-            scale = np.sqrt((((values - mean[:, None]) * mask) ** 2).sum(axis=1) / count)
+        """The frame of each window of ``seqs`` (statistics over its valid steps),
+        computed a chunk of windows at a time (:meth:`Sequences.chunks`)."""
+        parts = [_statistics(values, lengths, kind) for _, values, lengths in seqs.chunks()]
+        mean, last, scale = (np.concatenate(part) for part in zip(*parts, strict=True))
         # a flat window keeps a tiny scale relative to its level: it reads as zeros
         scale = np.maximum(scale, 1e-8 * (1.0 + np.abs(mean)))
         return cls(mean if kind == "mean" else last, scale, kind)
 
     def inputs(self, seqs: Sequences) -> Sequences:
         """The windows in their frames (the padding stays zero)."""
-        values = (seqs.values - self.offset[:, None]) / self.scale[:, None]
+        return seqs.map(self._apply)
+
+    def _apply(self, values, index, mask):
+        values = values - self.offset[index][:, None]
+        values /= self.scale[index][:, None]
         if self.kind == "diff":
             values = np.diff(values, axis=1, prepend=values[:, :1])
-        values *= seqs.mask()[:, :, None]
-        return Sequences(values.astype(np.float32), seqs.lengths, seqs.kind)
+        if mask is not None:
+            values *= mask
+        return values.astype(np.float32)
 
     def channels(self, target_shape: tuple) -> np.ndarray:
         """The input channel each entry of a target row continues."""
@@ -96,3 +94,20 @@ class WindowFrame:
     def target_scale(self, target_shape: tuple) -> np.ndarray:
         """The scale of each target entry, ``(n, n_outputs)``."""
         return self.scale[:, self.channels(target_shape)]
+
+
+def _statistics(values: np.ndarray, lengths: np.ndarray, kind: str):
+    """Mean, last value and scale (before its floor) of each window ``(n, C)``."""
+    values = values.astype(np.float64)
+    count = lengths[:, None].astype(np.float64)
+    last = values[np.arange(len(values)), lengths - 1]
+    valid = (np.arange(values.shape[1])[None, :] < lengths[:, None])[:, :, None]
+    if lengths.min() == values.shape[1]:  # no padding to mask out
+        valid = np.ones((1, values.shape[1], 1), dtype=bool)
+    mean = (values * valid).sum(axis=1) / count
+    if kind == "diff":
+        steps = np.abs(np.diff(values, axis=1)) * valid[:, 1:]
+        scale = steps.sum(axis=1) / np.maximum(count - 1, 1)
+    else:
+        scale = np.sqrt((((values - mean[:, None]) * valid) ** 2).sum(axis=1) / count)
+    return mean, last, scale
