@@ -128,7 +128,8 @@ class WindowRows(Rows):
     """Windows of one series: row ``i`` is ``series[i * step : i * step + length]``."""
 
     def __init__(self, series: np.ndarray, n_windows: int, length: int, step: int):
-        super().__init__(np.full(n_windows, length, dtype=np.int64), series.shape[1])
+        lengths = np.broadcast_to(np.int64(length), (n_windows,))  # one number, no memory
+        super().__init__(lengths, series.shape[1])
         self.series, self.step = series, step
         # (n_windows, n_channels, length), a view: indexing it copies only the rows asked
         self._windows = sliding_window_view(series, length, axis=0)[::step][:n_windows]
