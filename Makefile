@@ -47,6 +47,7 @@ bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/bench_parallel.py
 	$(PY) benchmarks/bench_threads.py
 	$(PY) benchmarks/bench_cells.py
+	$(PY) benchmarks/bench_memory.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache docs/_build docs/generated docs/auto_examples

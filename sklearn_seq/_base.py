@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import warnings
 from contextlib import contextmanager
+from itertools import chain
 from numbers import Integral, Real
 
 import numpy as np
@@ -617,17 +618,61 @@ def channel_stats(seqs: Sequences, sample_weight=None) -> tuple[np.ndarray, np.n
     """Per-channel mean and standard deviation over the valid time steps.
 
     Each step counts with its sample's weight (``sample_weight``, default 1).
+    Reads a chunk of samples at a time (:meth:`Sequences.chunks`); the
+    moments of several chunks are merged as in Chan et al.'s parallel variance.
     """
-    mask = seqs.mask()
-    weights = None
-    if sample_weight is not None:
-        weights = np.broadcast_to(np.asarray(sample_weight)[:, None], mask.shape)[mask]
-    return weighted_stats(seqs.values[mask], weights)  # over (n_valid_steps, C)
+    chunks = (_valid_steps(*chunk, sample_weight) for chunk in seqs.chunks())
+    first = next(chunks)
+    second = next(chunks, None)
+    if second is None:  # one chunk: all valid steps at once
+        return weighted_stats(*first)
+    total, mean, squares = 0.0, 0.0, 0.0
+    for part in chain([first, second], chunks):
+        weight, part_mean, part_squares = _moments(*part)
+        if weight == 0:
+            continue
+        delta, merged = part_mean - mean, total + weight
+        mean = mean + delta * (weight / merged)
+        squares = squares + part_squares + delta**2 * (total * weight / merged)
+        total = merged
+    scale = np.sqrt(squares / total)
+    scale[scale < 1e-12] = 1.0
+    return mean, scale
+
+
+def _moments(values: np.ndarray, weights) -> tuple[float, np.ndarray, np.ndarray]:
+    """Total weight, weighted column means and weighted squared deviations."""
+    if weights is None:
+        mean = values.mean(axis=0)
+        return float(len(values)), mean, ((values - mean) ** 2).sum(axis=0)
+    weight = float(weights.sum())
+    if weight == 0:
+        return 0.0, 0.0, 0.0
+    mean = weights @ values / weight
+    return weight, mean, weights @ (values - mean) ** 2
+
+
+def _valid_steps(rows, values, lengths, sample_weight):
+    """A chunk's valid steps ``(m, C)`` as float64, and each step's weight (or None)."""
+    weights = None if sample_weight is None else np.asarray(sample_weight)[rows]
+    width = values.shape[1]
+    if lengths.min() == width:  # no padding: every step in order, without a mask
+        steps = values.reshape(-1, values.shape[2]).astype(np.float64)
+        return steps, None if weights is None else np.repeat(weights, width)
+    mask = np.arange(width)[None, :] < lengths[:, None]
+    if weights is not None:
+        weights = np.broadcast_to(weights[:, None], mask.shape)[mask]
+    return np.asarray(values[mask], dtype=np.float64), weights
 
 
 def standardize(seqs: Sequences, mean: np.ndarray, scale: np.ndarray) -> Sequences:
     """Standardize each channel, keeping the padding at zero."""
-    values = (seqs.values - mean.astype(np.float32)) / scale.astype(np.float32)
-    if seqs.padded():
-        values *= seqs.mask()[:, :, None]
-    return Sequences(values.astype(np.float32, copy=False), seqs.lengths, seqs.kind)
+    mean, scale = mean.astype(np.float32), scale.astype(np.float32)
+
+    def apply(values, index, mask):
+        values = (values - mean) / scale
+        if mask is not None:
+            values *= mask
+        return values.astype(np.float32, copy=False)
+
+    return seqs.map(apply)

@@ -57,21 +57,12 @@ class WindowFrame:
     @classmethod
     def of(cls, seqs: Sequences, kind: str, n_framed: int | None = None) -> WindowFrame:
         """The frame of each window of ``seqs`` (statistics over its valid steps),
-        for its first ``n_framed`` channels (None: all)."""
-        values = seqs.values.astype(np.float64)
-        count = seqs.lengths[:, None].astype(np.float64)
-        # windows of one length skip the mask (multiplying by 1 changes no bit)
-        mask = seqs.mask()[:, :, None] if seqs.padded() else None
-        mean = (values if mask is None else values * mask).sum(axis=1) / count
-        if kind == "diff":
-            spread = np.abs(np.diff(values, axis=1))
-            scale = _masked(spread, mask, 1).sum(axis=1) / np.maximum(count - 1, 1)
-        else:
-            spread = _masked(values - mean[:, None], mask) ** 2
-            scale = np.sqrt(spread.sum(axis=1) / count)
+        for its first ``n_framed`` channels (None: all), computed a chunk of
+        windows at a time (:meth:`Sequences.chunks`)."""
+        parts = [_statistics(values, lengths, kind) for _, values, lengths in seqs.chunks()]
+        mean, last, scale = (np.concatenate(part) for part in zip(*parts, strict=True))
         # a flat window keeps a tiny scale relative to its level: it reads as zeros
         scale = np.maximum(scale, 1e-8 * (1.0 + np.abs(mean)))
-        last = None if kind == "mean" else values[np.arange(len(values)), seqs.lengths - 1]
         offset = mean if kind == "mean" else last
         if n_framed is not None and n_framed < seqs.n_channels:  # covariates: identity
             offset[:, n_framed:], scale[:, n_framed:] = 0.0, 1.0
@@ -79,14 +70,19 @@ class WindowFrame:
 
     def inputs(self, seqs: Sequences) -> Sequences:
         """The windows in their frames (the padding stays zero)."""
-        values = (seqs.values - self.offset[:, None]) / self.scale[:, None]
+        return seqs.map(self._apply)
+
+    def _apply(self, values, index, mask):
+        values = values - self.offset[index][:, None]
+        values /= self.scale[index][:, None]
         if self.kind == "diff" and self.n_framed == values.shape[2]:
             values = np.diff(values, axis=1, prepend=values[:, :1])
         elif self.kind == "diff":  # covariates are read as they are
             k = self.n_framed
             values[:, :, :k] = np.diff(values[:, :, :k], axis=1, prepend=values[:, :1, :k])
-        values = _masked(values, seqs.mask()[:, :, None] if seqs.padded() else None)
-        return Sequences(values.astype(np.float32), seqs.lengths, seqs.kind)
+        if mask is not None:
+            values *= mask
+        return values.astype(np.float32)
 
     def channels(self, target_shape: tuple) -> np.ndarray:
         """The input channel each entry of a target row continues."""
@@ -118,8 +114,18 @@ class WindowFrame:
         return self.scale[:, self.channels(target_shape)]
 
 
-def _masked(values: np.ndarray, mask: np.ndarray | None, skip: int = 0) -> np.ndarray:
-    """``values`` zeroed where ``mask[:, skip:]`` is False, in place (None: as given)."""
-    if mask is not None:
-        values *= mask[:, skip:]
-    return values
+def _statistics(values: np.ndarray, lengths: np.ndarray, kind: str):
+    """Mean, last value and scale (before its floor) of each window ``(n, C)``."""
+    values = values.astype(np.float64)
+    count = lengths[:, None].astype(np.float64)
+    last = values[np.arange(len(values)), lengths - 1]
+    valid = (np.arange(values.shape[1])[None, :] < lengths[:, None])[:, :, None]
+    if lengths.min() == values.shape[1]:  # no padding to mask out
+        valid = np.ones((1, values.shape[1], 1), dtype=bool)
+    mean = (values * valid).sum(axis=1) / count
+    if kind == "diff":
+        steps = np.abs(np.diff(values, axis=1)) * valid[:, 1:]
+        scale = steps.sum(axis=1) / np.maximum(count - 1, 1)
+    else:
+        scale = np.sqrt((((values - mean[:, None]) * valid) ** 2).sum(axis=1) / count)
+    return mean, last, scale

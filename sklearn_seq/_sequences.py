@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from scipy import sparse
 from skorch.dataset import Dataset
 
@@ -31,6 +32,7 @@ from .datasets._long_format import long_format_hint
 
 __all__ = [
     "BatchDataset",
+    "Rows",
     "Sequences",
     "check_sequences",
     "check_n_targets",
@@ -42,15 +44,126 @@ __all__ = [
 ]
 
 
+CHUNK = 1 << 21  # padded values (rows x steps x channels) a statistic reads at a time
+
+
+class Rows:
+    """Sequences kept as given and padded a batch at a time: a lazy, read-only array.
+
+    It reads like the zero-padded float32 array of shape ``(n_samples,
+    max_length, n_channels)`` it stands for, without ever holding it:
+    ``rows[index]`` returns the rows ``index`` (integers or a slice) padded to
+    their own longest length, ``rows[index, :width]`` to ``width`` steps; any
+    other key indexes the rows padded to the longest. Subclasses say where
+    the values live (:class:`RaggedRows`, :class:`WindowRows`) or how they are
+    derived from other rows (:class:`MappedRows`).
+    """
+
+    ndim = 3
+    dtype = np.dtype(np.float32)
+
+    def __init__(self, lengths: np.ndarray, n_channels: int):
+        self.lengths = lengths
+        self.shape = (len(lengths), int(lengths.max()), n_channels)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, key) -> np.ndarray:
+        index, *rest = key if isinstance(key, tuple) else (key,)
+        if isinstance(index, slice):
+            index = np.arange(*index.indices(len(self)))
+        index = np.asarray(index)
+        if index.dtype.kind not in "iu":
+            raise TypeError(f"Rows take integer row indices or a slice, got {index.dtype}.")
+        single, index = index.ndim == 0, np.where(index < 0, index + len(self), index)
+        index = index.reshape(-1)
+        width = int(self.lengths[index].max()) if len(index) else 0
+        if len(rest) == 1 and _is_leading(rest[0]):  # rows[index, :width]
+            width, rest = min(rest[0].stop, self.shape[1]), ()
+        elif rest:  # any other steps or channels: of the rows padded to the longest
+            width = self.shape[1]
+        out = self._fill(index, width)
+        return (out[0] if single else out)[tuple(rest)]
+
+    def _fill(self, index: np.ndarray, width: int) -> np.ndarray:
+        """Rows ``index`` as float32 ``(len(index), width, n_channels)``, zero-padded."""
+        raise NotImplementedError
+
+    def astype(self, dtype) -> np.ndarray:
+        """Every row, padded to the longest (the whole array: memory!), as ``dtype``."""
+        return self[:].astype(dtype)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return self.astype(dtype or self.dtype)
+
+
+def _is_leading(steps) -> bool:
+    """Whether ``steps`` is a slice ``[:width]`` of the first steps."""
+    return (
+        isinstance(steps, slice)
+        and steps.start in (None, 0)
+        and steps.step in (None, 1)
+        and isinstance(steps.stop, (int, np.integer))
+        and steps.stop >= 0
+    )
+
+
+class RaggedRows(Rows):
+    """Sequences of their own lengths, each a ``(length_i, n_channels)`` array."""
+
+    def __init__(self, arrays: list, lengths: np.ndarray):
+        super().__init__(lengths, arrays[0].shape[1])
+        self.arrays = arrays
+
+    def _fill(self, index, width):
+        out = np.zeros((len(index), width, self.shape[2]), dtype=np.float32)
+        for row, i in enumerate(index):
+            part = self.arrays[i][:width]
+            out[row, : len(part)] = part
+        return out
+
+
+class WindowRows(Rows):
+    """Windows of one series: row ``i`` is ``series[i * step : i * step + length]``."""
+
+    def __init__(self, series: np.ndarray, n_windows: int, length: int, step: int):
+        lengths = np.broadcast_to(np.int64(length), (n_windows,))  # one number, no memory
+        super().__init__(lengths, series.shape[1])
+        self.series, self.step = series, step
+        # (n_windows, n_channels, length), a view: indexing it copies only the rows asked
+        self._windows = sliding_window_view(series, length, axis=0)[::step][:n_windows]
+
+    def _fill(self, index, width):
+        return self._windows[index, :, :width].transpose(0, 2, 1).astype(np.float32)
+
+
+class MappedRows(Rows):
+    """Rows derived from other rows, batch by batch: see :meth:`Sequences.map`."""
+
+    def __init__(self, rows: Rows, fn):
+        super().__init__(rows.lengths, rows.shape[2])
+        self.rows, self.fn = rows, fn
+
+    def _fill(self, index, width):
+        lengths = self.lengths[index]
+        full = bool((lengths >= width).all())  # no padding: the mask changes nothing
+        mask = None if full else (np.arange(width) < lengths[:, None])[:, :, None]
+        return self.fn(self.rows._fill(index, width), index, mask)
+
+
 @dataclass
 class Sequences:
     """Validated sequences, zero-padded to a common length.
 
     Attributes
     ----------
-    values : ndarray of shape (n_samples, max_length, n_channels), float32
+    values : ndarray or Rows of shape (n_samples, max_length, n_channels), float32
         The sequences, zero-padded after each sequence's end (int32 word ids
-        for kind ``"ids"``).
+        for kind ``"ids"``). Sequences of many lengths, and the sliding
+        windows of a series, are held as :class:`Rows`, which pad a batch at a
+        time: memory then follows the batch, not the longest sequence or the
+        number of windows.
     lengths : ndarray of shape (n_samples,), int64
         The true length of each sequence.
     kind : {"2d", "3d", "list", "vectors", "ids"}
@@ -61,7 +174,7 @@ class Sequences:
         For kind ``"ids"``, the documents given (their vectors and vocabulary).
     """
 
-    values: np.ndarray
+    values: np.ndarray | Rows
     lengths: np.ndarray
     kind: str
     words: WordIds | None = None
@@ -95,6 +208,45 @@ class Sequences:
         lengths = self.lengths[indices]
         width = int(lengths.max()) if len(lengths) else 0
         return Sequences(self.values[indices, :width], lengths, self.kind, self.words)
+
+    def map(self, fn) -> Sequences:
+        """Sequences of values ``fn(values, index, mask)``, a float32 array.
+
+        ``fn`` gets rows of values, which samples they are (``index``, a slice
+        or indices) and the ``(rows, steps, 1)`` boolean mask of their valid
+        steps (None where every step is valid), and must treat each value on
+        its own. It runs now on an array, and batch by batch on :class:`Rows`
+        (the result is the same, bit for bit).
+        """
+        if isinstance(self.values, Rows):
+            return Sequences(MappedRows(self.values, fn), self.lengths, self.kind)
+        mask = self.mask()[:, :, None] if self.padded() else None
+        values = fn(self.values, slice(None), mask)
+        return Sequences(values, self.lengths, self.kind)
+
+    def chunks(self):
+        """Yield ``(rows, values, lengths)`` over consecutive runs of samples.
+
+        ``rows`` is a slice of the samples, ``values`` their padded values
+        trimmed to their own longest length, at most about ``CHUNK`` values
+        in all (a longer sequence comes alone), so statistics over every
+        sample never hold all of them at once.
+        """
+        lengths, per_step = self.lengths, self.n_channels
+        if lengths.min() == lengths.max():
+            step = max(1, CHUNK // (int(lengths[0]) * per_step))
+            bounds = list(range(0, len(lengths), step)) + [len(lengths)]
+        else:
+            bounds, start, longest = [0], 0, 0
+            for i, length in enumerate(lengths.tolist()):
+                longest = max(longest, length)
+                if i > start and (i + 1 - start) * longest * per_step > CHUNK:
+                    bounds.append(i)
+                    start, longest = i, length
+            bounds.append(len(lengths))
+        for start, stop in zip(bounds[:-1], bounds[1:], strict=False):
+            width = int(lengths[start:stop].max())
+            yield slice(start, stop), self.values[start:stop, :width], lengths[start:stop]
 
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -139,9 +291,13 @@ def _as_float(values, name: str, where: str = "") -> np.ndarray:
         ) from None
 
 
-def _check_finite(arr: np.ndarray, name: str, samples: bool = True) -> None:
+def _check_finite(arr: np.ndarray, name: str, samples: bool = True, windows=None) -> None:
     """Raise a ValueError for NaN, infinity or a value beyond float32's range (the
-    network would turn it into infinity), naming the first such sample."""
+    network would turn it into infinity), naming the first such sample.
+
+    ``windows``: ``(n_windows, length, step)`` when ``arr`` is the series under
+    sliding windows (:class:`WindowRows`); its samples are then the windows.
+    """
     if np.abs(arr).max(initial=0.0) <= _FLOAT32_MAX:  # NaN fails this comparison too
         return
     rows = arr.reshape(len(arr) if samples else 1, -1)
@@ -150,13 +306,53 @@ def _check_finite(arr: np.ndarray, name: str, samples: bool = True) -> None:
         (f"holds values beyond float32's range (|value| > {_FLOAT32_MAX:.3g})", None),
     ):
         bad = np.abs(rows) > _FLOAT32_MAX if bad is None else bad
-        found = np.flatnonzero(bad.any(axis=1))
+        bad = bad.any(axis=1)
+        if windows is not None and bad.any():
+            bad = _windows_over(bad, *windows)
+        found = np.flatnonzero(bad)
         if len(found):
             where = f" (first in sample {found[0]}, {len(found)} sample(s) in all)"
             raise ValueError(
                 f"{name} {problem}{where if samples else ''}; clean, impute or "
                 "rescale it first."
             )
+
+
+def _windows_over(bad_steps: np.ndarray, n_windows: int, length: int, step: int):
+    """Which windows (``length`` steps, ``step`` apart) hold one of the bad steps."""
+    t = np.flatnonzero(bad_steps)
+    first = np.clip(-((length - 1 - t) // step), 0, n_windows)  # ceil((t-length+1)/step)
+    last = np.clip(t // step + 1, 0, n_windows)
+    cover = np.zeros(n_windows + 1, dtype=np.int64)
+    np.add.at(cover, first, 1)
+    np.add.at(cover, last, -1)
+    return np.cumsum(cover[:-1]) > 0
+
+
+def _window_layout(X):
+    """``(series, step)`` when ``X``'s rows are overlapping windows of one series.
+
+    A 2-D or 3-D array whose rows lie ``step`` time steps apart in memory
+    (``X.strides[0] == step * X.strides[1]``, ``step`` shorter than a window),
+    as :func:`~sklearn_seq.make_windows` and ``sliding_window_view`` return,
+    is a view of the series ``series[i * step + j] = X[i, j]``: that series
+    holds every value. Anything else returns None (and is copied).
+    """
+    if (
+        type(X) is not np.ndarray  # not a masked array, matrix or other subclass
+        or X.ndim not in (2, 3)
+        or X.dtype.kind not in "biuf"
+        or X.shape[0] < 2
+        or X.shape[1] < 2
+    ):
+        return None
+    along, within = X.strides[:2]
+    if within == 0 or along % within or not 1 <= along // within < X.shape[1]:
+        return None
+    step = along // within
+    steps = (X.shape[0] - 1) * step + X.shape[1]
+    series = as_strided(X, (steps, *X.shape[2:]), (within, *X.strides[2:]), writeable=False)
+    return series, step
 
 
 def _is_sequence_list(X) -> bool:
@@ -211,10 +407,7 @@ def _from_list(X, name: str) -> Sequences:
             )
         _check_finite(arr, f"{name}[{i}]", samples=False)
     lengths = np.array([len(a) for a in arrays], dtype=np.int64)
-    values = np.zeros((len(arrays), lengths.max(), n_channels), dtype=np.float32)
-    for i, arr in enumerate(arrays):
-        values[i, : len(arr)] = arr
-    return Sequences(values, lengths, "list")
+    return Sequences(RaggedRows(arrays, lengths), lengths, "list")
 
 
 def check_sequences(X, *, name: str = "X", vectors: bool = False) -> Sequences:
@@ -233,7 +426,10 @@ def check_sequences(X, *, name: str = "X", vectors: bool = False) -> Sequences:
     Returns
     -------
     Sequences
-        Zero-padded float32 values and lengths.
+        Zero-padded float32 values and lengths. A list of sequences, and the
+        sliding windows of a series (a view such as :func:`~sklearn_seq.make_windows`
+        returns), keep their values as given, in :class:`Rows` padded a batch
+        at a time; any other array is copied to float32.
     """
     if isinstance(X, WordIds):
         return from_word_ids(X, name)
@@ -251,6 +447,9 @@ def check_sequences(X, *, name: str = "X", vectors: bool = False) -> Sequences:
         X = X.to_numpy()  # a pandas Series of arrays: one sequence per row
     if _is_sequence_list(X):
         return _from_list(X, name)
+    layout = None if vectors else _window_layout(X)
+    if layout is not None:
+        return _from_windows(X, *layout, name)
     arr = _as_float(X, name)
     if arr.ndim < 2:
         raise ValueError(
@@ -284,6 +483,18 @@ def check_sequences(X, *, name: str = "X", vectors: bool = False) -> Sequences:
         np.full(n, length, dtype=np.int64),
         kind,
     )
+
+
+def _from_windows(X: np.ndarray, series: np.ndarray, step: int, name: str) -> Sequences:
+    """Sliding windows ``X`` as :class:`WindowRows` over ``series``, checked once."""
+    n, length = X.shape[:2]
+    series = _as_float(series, name)
+    series = series if series.ndim == 2 else series[:, None]
+    if series.shape[1] == 0:
+        raise ValueError(f"{name} has 0 channels (shape={X.shape}).")
+    _check_finite(series, name, windows=(n, length, step))
+    rows = WindowRows(series, n, length, step)
+    return Sequences(rows, rows.lengths, f"{X.ndim}d")
 
 
 def from_word_ids(words: WordIds, name: str = "X") -> Sequences:
@@ -375,11 +586,15 @@ def iter_batches(seqs: Sequences, batch_size: int, device="cpu"):
     for group in groups:
         length = int(seqs.lengths[group[0]])
         lengths = torch.full((BLOCK,), length)
-        for start in range(0, len(group), BLOCK):
-            index = group[start : start + BLOCK]
-            values = np.zeros((BLOCK, length, seqs.n_channels), dtype=seqs.values.dtype)
-            values[: len(index)] = seqs.values[index, :length]
-            yield torch.from_numpy(values), lengths, index
+        # read many blocks' rows at once (of Rows: padded and scaled in one go)
+        per_read = BLOCK * max(1, CHUNK // (BLOCK * length * seqs.n_channels))
+        for first in range(0, len(group), per_read):
+            rows = seqs.values[group[first : first + per_read], :length]
+            for start in range(0, len(rows), BLOCK):
+                index = group[first + start : first + start + BLOCK]
+                values = np.zeros((BLOCK, length, seqs.n_channels), dtype=rows.dtype)
+                values[: len(index)] = rows[start : start + BLOCK]
+                yield torch.from_numpy(values), lengths, index
 
 
 class BatchDataset(Dataset):

@@ -325,7 +325,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         width = k if rolls else self.n_outputs_
         if n_cal < MIN_CALIBRATION or n - n_cal < 2:
             return np.empty((0, per_call, width))
-        head, tail = np.arange(n - n_cal), np.arange(n - n_cal, n)
+        head, tail = slice(0, n - n_cal), slice(n - n_cal, n)  # slices keep views
         # not clone(): user callbacks need not survive cloning; fit copies them anyway
         params = {**self.get_params(deep=False), "calibration_fraction": None, "verbose": 0}
         helper = type(self)(**params)
