@@ -55,7 +55,7 @@ front_end : {"patch", "conv", "auto"} or None
     zero-filled. ``"auto"``: None for documents given as word ids
     (``Word2VecTransformer(output="ids")``), ``"conv"`` for numeric
     sequences; on the 2016 debates the convolutions, whose patches merged up
-    to 9 words, cost 6 points of accuracy.
+    to 9 words, cost 5 points of accuracy.
 patch_size : int or "auto"
     Steps per patch of the ``front_end`` (patches do not overlap).
     ``"auto"`` chooses the smallest size that cuts the longest training
