@@ -36,6 +36,7 @@ from ._nets import (
 from ._progress import arrange_callbacks
 from ._sequences import (
     BatchDataset,
+    LengthBuckets,
     Sequences,
     check_sequences,
     iter_batches,
@@ -103,7 +104,7 @@ class RecurrentEstimator(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "nonlinearity": [StrOptions({"tanh", "relu", "leaky_relu", "elu"})],
         "normalization": [StrOptions({"layer", "batch"}), None],
-        "front_end": [StrOptions({"patch", "conv"}), None],
+        "front_end": [StrOptions({"patch", "conv", "auto"}), None],
         "patch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -160,15 +161,21 @@ class RecurrentEstimator(BaseEstimator):
             "dropout": self.dropout,
             "nonlinearity": self.nonlinearity,
             "normalization": self.normalization,
-            "front_end": self.front_end,
+            "front_end": self._front_end(),
             "patch_size": getattr(self, "patch_size_", 1),  # 1: fitted before front ends
         }
+
+    def _front_end(self) -> str | None:
+        """``front_end``, with ``"auto"`` resolved: None for word ids, else "conv"."""
+        if self.front_end == "auto":
+            return None if self._reads_ids() else "conv"
+        return self.front_end
 
     def _resolve_patch_size(self, lengths: np.ndarray) -> int:
         """Steps per patch: ``patch_size``, or for "auto" enough that the
         longest training sequence makes at most ``AUTO_PATCHES`` patches (1
         without a front end)."""
-        if self.front_end is None:
+        if self._front_end() is None:
             return 1
         if self.patch_size == "auto":
             return max(1, -(-int(lengths.max()) // AUTO_PATCHES))
@@ -251,10 +258,14 @@ class RecurrentEstimator(BaseEstimator):
                 "Word2VecTransformer fitted together with this estimator."
             )
 
+    def _reads_ids(self) -> bool:
+        """Whether the estimator was fitted on word ids."""
+        return hasattr(self, "vocabulary_hash_")
+
     def _max_epochs(self) -> int:
         """``max_epochs``, with ``"auto"`` resolved: 5 for word ids, else 100."""
         if self.max_epochs == "auto":
-            return 5 if hasattr(self, "vocabulary_hash_") else 100
+            return 5 if self._reads_ids() else 100
         return self.max_epochs
 
     def _make_module(self):
@@ -334,6 +345,7 @@ class RecurrentEstimator(BaseEstimator):
             max_epochs=self._max_epochs(),
             batch_size=self.batch_size,
             dataset=BatchDataset,
+            **({"iterator_train": LengthBuckets.loader} if self._reads_ids() else {}),
             iterator_train__shuffle=True,
             iterator_train__collate_fn=keep_batch,
             iterator_valid__collate_fn=keep_batch,

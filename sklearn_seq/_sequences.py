@@ -26,12 +26,14 @@ import torch
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from scipy import sparse
 from skorch.dataset import Dataset
+from torch.utils.data import DataLoader, Subset
 
 from ._word_ids import WordIds
 from .datasets._long_format import long_format_hint
 
 __all__ = [
     "BatchDataset",
+    "LengthBuckets",
     "Rows",
     "Sequences",
     "check_sequences",
@@ -615,3 +617,57 @@ class BatchDataset(Dataset):
 def keep_batch(batch):
     """``collate_fn`` for :class:`BatchDataset`: the batch is already built."""
     return batch
+
+
+BUCKET_BATCHES = 50  # batches per bucket of LengthBuckets
+
+
+class LengthBuckets:
+    """Training batches of sequences of similar lengths (a ``batch_sampler``).
+
+    Each epoch shuffles the samples, cuts the shuffled order into buckets of
+    ``BUCKET_BATCHES`` batches, sorts each bucket by length, cuts it into
+    batches and shuffles the batches. A batch then pads little, and a
+    recurrent layer runs about as many steps as the batch's own longest
+    sequence needs rather than a long one drawn at random into it
+    (torchtext's ``BucketIterator``, ``group_by_length`` in Hugging Face's
+    trainer). Draws come from torch's global generator, as a shuffling
+    ``DataLoader``'s do.
+
+    Parameters
+    ----------
+    lengths : ndarray of shape (n_samples,)
+        Length of each sample.
+    batch_size : int
+        Samples per batch.
+    """
+
+    def __init__(self, lengths: np.ndarray, batch_size: int):
+        self.lengths, self.batch_size = np.asarray(lengths), batch_size
+
+    def __len__(self) -> int:
+        return -(-len(self.lengths) // self.batch_size)
+
+    def __iter__(self):
+        size = self.batch_size
+        order = torch.randperm(len(self.lengths)).numpy()
+        batches = []
+        for start in range(0, len(order), size * BUCKET_BATCHES):
+            bucket = order[start : start + size * BUCKET_BATCHES]
+            bucket = bucket[np.argsort(self.lengths[bucket], kind="stable")]
+            batches += [bucket[i : i + size] for i in range(0, len(bucket), size)]
+        return (batches[i].tolist() for i in torch.randperm(len(batches)).tolist())
+
+    @classmethod
+    def loader(cls, dataset, batch_size: int, shuffle: bool = True, **kwargs):
+        """A skorch ``iterator_train``: a ``DataLoader`` over these batches.
+
+        ``dataset`` is a :class:`BatchDataset` or a ``Subset`` of one;
+        ``shuffle`` is ignored (the batches are always drawn at random).
+        """
+        rows = slice(None)
+        if isinstance(dataset, Subset):
+            rows = np.asarray(dataset.indices)
+        lengths = (dataset.dataset if isinstance(dataset, Subset) else dataset).X["lengths"]
+        sampler = cls(np.asarray(lengths)[rows], batch_size)
+        return DataLoader(dataset, batch_sampler=sampler, **kwargs)

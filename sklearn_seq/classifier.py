@@ -80,7 +80,11 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
     and ``max_epochs="auto"`` trains 5 epochs: on the 2016 debates
     (``benchmarks/bench_text_accuracy.py``) the validation loss is lowest
     after one or two epochs while accuracy still rises, so early stopping on
-    it keeps an underfit model (0.60 against 0.72 for 5 epochs annealed).
+    it keeps an underfit model. ``front_end="auto"`` reads the words
+    themselves, without convolutions: there, patches of up to 9 words scored
+    0.649 against 0.698 without them (3 splits). Training batches hold
+    documents of similar lengths, so a batch of short statements does not run
+    the recurrent layer over the steps of a long one drawn into it.
 
     Examples
     --------
@@ -121,7 +125,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         dropout=0.3,
         nonlinearity="tanh",
         normalization=None,
-        front_end="conv",
+        front_end="auto",
         patch_size="auto",
         pooling="mean_max",
         class_weight=None,

@@ -333,6 +333,14 @@ def test_min_count_leaving_an_empty_vocabulary():
         Word2VecTransformer().fit(["one two three", "four five six"])
 
 
+def test_min_count_auto_keeps_words_seen_twice_for_ids_only():
+    docs = ["one two three four five"] * 5 + ["six seven", "six eight"]
+    pooled = Word2VecTransformer(random_state=0).fit(docs)
+    ids = Word2VecTransformer(output="ids", random_state=0).fit(docs)
+    assert "six" not in pooled.wv_ and "six" in ids.wv_ and "seven" not in ids.wv_
+    assert len(pooled.wv_) == len(Word2VecTransformer(min_count=5).fit(docs).wv_) == 5
+
+
 def test_transform_before_fit():
     with pytest.raises(NotFittedError):
         Word2VecTransformer().transform(["a b"])

@@ -18,6 +18,7 @@ from sklearn_seq import (
     load,
     save,
 )
+from sklearn_seq._sequences import LengthBuckets
 from sklearn_seq._word_ids import WordIds
 
 POSITIVE = ["good", "great", "fine", "nice", "superb"]
@@ -127,6 +128,40 @@ def test_max_epochs_auto_is_5_for_ids_and_100_for_numbers():
     X = np.random.RandomState(0).rand(8, 3)
     numeric = SequenceClassifier(hidden_size=2, batch_size=8).fit(X, np.arange(8) % 2)
     assert numeric.n_epochs_ == 100
+
+
+def test_front_end_auto_reads_words_directly_and_numbers_through_convolutions(fitted):
+    model, docs, y = fitted
+    assert model["rnn"].front_end == "auto"
+    assert model["rnn"].net_.module_.inner.encoder.front_end is None
+    assert model["rnn"].patch_size_ == 1
+    X = np.random.RandomState(0).rand(8, 3)
+    numeric = SequenceClassifier(hidden_size=2, max_epochs=1).fit(X, np.arange(8) % 2)
+    assert numeric.net_.module_.encoder.front_end.kind == "conv"
+    conv = pipeline(front_end="conv").fit(docs, y)  # still available for ids
+    assert conv["rnn"].net_.module_.inner.encoder.front_end.kind == "conv"
+
+
+def test_length_buckets_batch_similar_lengths_and_cover_every_sample():
+    lengths = np.random.RandomState(0).randint(1, 500, size=1000)
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    batches = list(LengthBuckets(lengths, 16))
+    assert len(batches) == len(LengthBuckets(lengths, 16)) == 63
+    assert sorted(i for batch in batches for i in batch) == list(range(1000))
+    spread = np.mean([np.ptp(lengths[batch]) for batch in batches])
+    assert spread < 40  # a random batch of 16 spans about 440 steps
+    torch.manual_seed(0)
+    assert list(LengthBuckets(lengths, 16)) == batches  # drawn from torch's generator
+    assert list(LengthBuckets(lengths, 16)) != batches  # a new draw each epoch
+
+
+def test_ids_train_in_length_buckets_and_numbers_in_random_batches(fitted):
+    model, _, _ = fitted
+    assert model["rnn"].net_.iterator_train == LengthBuckets.loader
+    X = np.random.RandomState(0).rand(8, 3)
+    numeric = SequenceClassifier(hidden_size=2, max_epochs=1).fit(X, np.arange(8) % 2)
+    assert numeric.net_.iterator_train is not LengthBuckets.loader
 
 
 def test_ids_of_another_vocabulary_are_refused(fitted):
