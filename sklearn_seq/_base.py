@@ -24,7 +24,7 @@ from skorch.callbacks import (
 )
 from skorch.history import History
 
-from ._modules import TokenEmbedding, evaluating
+from ._modules import TokenEmbedding, evaluating, float64_copy
 from ._nets import (
     OPTIMIZERS,
     FiniteLossGuard,
@@ -485,16 +485,23 @@ class RecurrentEstimator(BaseEstimator):
         batch, whose real rows are the samples ``index``; the default is
         ``module(values, lengths)``. Batches come from
         :func:`~sklearn_seq._sequences.iter_batches`: on the CPU, fixed-shape
-        blocks that make a sequence's output independent of its batch-mates.
+        blocks run through a float64 copy of the module
+        (:func:`~sklearn_seq._modules.float64_copy`), which make a sequence's
+        output independent of its batch-mates.
         ``frame`` is the sequences' own frame (``_frame``), computed by the caller,
         which needs it again to read the outputs.
         """
         seqs = self._scale_inputs(seqs, frame)
         module, device = self.net_.module_, self.net_.device  # skorch keeps them together
+        cpu = torch.device(device).type == "cpu"
+        if cpu:  # outputs independent of batch-mates on every CPU (float64_copy)
+            module = float64_copy(module)
         step = step or (lambda module, values, lengths, index: module(values, lengths))
         out = None
         with limit_threads(getattr(self, "n_threads", 1), blas=False), evaluating(module):
             for values, lengths, index in iter_batches(seqs, self.batch_size, device):
+                if cpu and values.is_floating_point():
+                    values = values.double()
                 # numpy slices the block's real rows for a fraction of torch's cost
                 result = step(module, values, lengths, index).cpu().numpy()[: len(index)]
                 if out is None:

@@ -5,6 +5,9 @@ Torch only: nothing here knows about scikit-learn.
 
 from __future__ import annotations
 
+import copy
+import itertools
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,6 +20,30 @@ from ._cells import MaskedBatchNorm, RecurrentLayers
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 _FUSED = ("tanh", "relu")  # the plain RNN activations torch.nn.RNN has
+
+# module -> (the versions of its tensors, its float64 copy), see float64_copy
+_FLOAT64_COPIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def float64_copy(module: nn.Module) -> nn.Module:
+    """A float64 copy of ``module`` in eval mode, for inference on the CPU.
+
+    A CPU's matrix kernels may round a row's products differently by its
+    position in a block (oneMKL on AVX-512 does for some shapes), so a float32
+    output can move by a few units in the last place when its batch-mates
+    change. In float64 that rounding sits near 1e-16, far below anything a
+    prediction is compared at, on every CPU. The copy is kept while the
+    module's parameters and buffers are unchanged (same tensors, same
+    in-place version) and rebuilt after any change, such as more training.
+    """
+    tensors = itertools.chain(module.parameters(), module.buffers())
+    versions = tuple((id(t), t._version) for t in tensors)
+    cached = _FLOAT64_COPIES.get(module)
+    if cached is not None and cached[0] == versions:
+        return cached[1]
+    double = copy.deepcopy(module).double().eval()
+    _FLOAT64_COPIES[module] = (versions, double)
+    return double
 
 
 @contextmanager

@@ -563,10 +563,13 @@ def iter_batches(seqs: Sequences, batch_size: int, device="cpu"):
     On the CPU every block has exactly ``BLOCK`` rows of one sequence length
     (sequences are grouped by length; all-zero filler rows come after the
     ``len(index)`` real ones). Each matrix product then has the same shape
-    whoever the batch-mates are, and rows never mix, so a sequence's output
-    is the same, bit for bit, alone or among any others. How a CPU splits a
+    whoever the batch-mates are, and rows never mix. How a CPU splits a
     product's sums depends on the number of rows (and on AVX2 against
-    AVX-512), which is why the shape, not only the padding, is fixed.
+    AVX-512), which is why the shape, not only the padding, is fixed. Some
+    kernels (oneMKL on AVX-512, for a few shapes) also round a row by its
+    position in the block, which is why the blocks run through a float64
+    copy of the module (``_modules.float64_copy``): a sequence's output is
+    then the same alone or among any others, to float64 rounding.
     Elsewhere (a GPU) batches hold ``batch_size`` sequences, padded to their
     longest and packed.
     """

@@ -266,3 +266,19 @@ def test_dataframe_column_names_are_remembered_and_checked():
         clf.predict(renamed)
     with pytest.warns(UserWarning, match="does not have valid feature names"):
         clf.predict(X_test)
+
+
+@pytest.mark.parametrize("params", [{}, {"cell": "rnn", "nonlinearity": "elu"}])
+def test_probabilities_ignore_the_order_of_the_samples(params):
+    # scikit-learn's sample-order check, to the bit and over several orders: some
+    # CPU kernels (oneMKL on AVX-512) round a float32 row by its place in a block
+    rng = np.random.RandomState(0)
+    X = 3 * rng.uniform(size=(20, 3))
+    y = np.arange(20) % 3
+    clf = SequenceClassifier(
+        hidden_size=16, max_epochs=40, lr=1e-2, batch_size=16, random_state=0, **params
+    ).fit(X, y)
+    proba = clf.predict_proba(X)
+    for seed in range(6):
+        order = np.random.RandomState(seed).permutation(len(X))
+        np.testing.assert_array_equal(clf.predict_proba(X[order]), proba[order])

@@ -7,6 +7,7 @@ from sklearn_seq._modules import (
     RecurrentEncoder,
     SequenceDecoder,
     SequenceToVector,
+    float64_copy,
     make_rnn,
 )
 
@@ -150,3 +151,18 @@ def test_decoder_steps_through_custom_cells(cell):
     # generating feeds each output back: the same as a teacher-forced pass on them
     fed = torch.cat([torch.zeros(4, 1, 3), out[:, :-1]], 1)
     torch.testing.assert_close(decoder(values, lengths, fed), out, rtol=0, atol=1e-5)
+
+
+def test_float64_copy_is_kept_until_the_weights_change():
+    module = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Dropout(0.5))
+    double = float64_copy(module)
+    assert double is float64_copy(module)  # made once
+    assert double.training is False and module.training is True
+    assert all(p.dtype == torch.float64 for p in double.parameters())
+    x = torch.randn(5, 3)
+    torch.testing.assert_close(double(x.double()).float(), module.eval()(x))
+    with torch.no_grad():  # more training changes the weights in place
+        module[0].weight.add_(1.0)
+    fresh = float64_copy(module)
+    assert fresh is not double
+    torch.testing.assert_close(fresh(x.double()).float(), module(x))
