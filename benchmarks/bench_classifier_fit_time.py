@@ -37,7 +37,7 @@ def fit_seconds(X, y, **params):
 if __name__ == "__main__":
     X, y = make_data()
     old_epochs = int(sys.argv[1]) if len(sys.argv) > 1 else OLD_EPOCHS
-    default_epochs = SequenceClassifier().max_epochs
+    default_epochs = SequenceClassifier()._max_epochs()  # "auto": 100 for numbers
     old = {"max_epochs": old_epochs}
     if "front_end" in SequenceClassifier().get_params():
         old["front_end"] = None
