@@ -29,15 +29,18 @@ def test_readme_blocks_run_in_order():
         isinstance(c, str) for c in namespace["captions"]
     )
     assert set(namespace["grid"].best_params_) == {"cell", "hidden_size"}
-    # the accuracy the README quotes is the one its own block prints (to one sample)
+    # the accuracy the README quotes is the one its own block prints, to the two
+    # digits it quotes: training rounds differently on AVX2 and AVX-512 CPUs, which
+    # moves the score by a few of the 1,029 test series (0.9708 to 0.973 seen)
     quoted = float(re.search(r"ItalyPowerDemand (0\.\d+) vs", README.read_text())[1])
     score = namespace["clf"].score(namespace["X_test"], namespace["y_test"])
-    assert abs(score - quoted) <= 1.5 / len(namespace["y_test"])
+    assert abs(score - quoted) <= 0.005
 
 
 def test_readme_gunpoint_figure_names_the_script_that_prints_it():
     text = README.read_text()
-    script = re.search(r"GunPoint 0\.\d+ vs 0\.907 \(the same call in\s+`([^`]+)`", text)
+    quoted = r"GunPoint 0\.[\d.-]+ vs 0\.907 \(the same call in\s+`([^`]+)`"
+    script = re.search(quoted, text)
     source = (README.parent / script[1]).read_text()
     assert "load_gunpoint" in source
     assert "SequenceClassifier(random_state=0).fit(X_train, y_train)" in source
