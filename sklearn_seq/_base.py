@@ -131,6 +131,8 @@ class RecurrentEstimator(BaseEstimator):
     _stratified_split = False
     _vector_input = False  # read a 2-D X as conditioning vectors
     _word_ids = False  # read documents as word ids, through an embedding layer
+    # infer on the CPU through a float64 copy of the module (_modules.float64_copy)
+    _float64_inference = False
 
     def _make_codec(self, y=None) -> TargetCodec:
         """An unfitted target codec for ``y`` (None: for the fitted targets)."""
@@ -485,22 +487,22 @@ class RecurrentEstimator(BaseEstimator):
         batch, whose real rows are the samples ``index``; the default is
         ``module(values, lengths)``. Batches come from
         :func:`~sklearn_seq._sequences.iter_batches`: on the CPU, fixed-shape
-        blocks run through a float64 copy of the module
-        (:func:`~sklearn_seq._modules.float64_copy`), which make a sequence's
-        output independent of its batch-mates.
+        blocks that make a sequence's output independent of its batch-mates
+        (to float32 rounding; to float64 rounding where the estimator sets
+        ``_float64_inference``, through :func:`~sklearn_seq._modules.float64_copy`).
         ``frame`` is the sequences' own frame (``_frame``), computed by the caller,
         which needs it again to read the outputs.
         """
         seqs = self._scale_inputs(seqs, frame)
         module, device = self.net_.module_, self.net_.device  # skorch keeps them together
-        cpu = torch.device(device).type == "cpu"
-        if cpu:  # outputs independent of batch-mates on every CPU (float64_copy)
+        double = self._float64_inference and torch.device(device).type == "cpu"
+        if double:  # outputs independent of batch-mates on every CPU (float64_copy)
             module = float64_copy(module)
         step = step or (lambda module, values, lengths, index: module(values, lengths))
         out = None
         with limit_threads(getattr(self, "n_threads", 1), blas=False), evaluating(module):
             for values, lengths, index in iter_batches(seqs, self.batch_size, device):
-                if cpu and values.is_floating_point():
+                if double and values.is_floating_point():
                     values = values.double()
                 # numpy slices the block's real rows for a fraction of torch's cost
                 result = step(module, values, lengths, index).cpu().numpy()[: len(index)]

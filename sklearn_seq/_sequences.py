@@ -567,9 +567,10 @@ def iter_batches(seqs: Sequences, batch_size: int, device="cpu"):
     product's sums depends on the number of rows (and on AVX2 against
     AVX-512), which is why the shape, not only the padding, is fixed. Some
     kernels (oneMKL on AVX-512, for a few shapes) also round a row by its
-    position in the block, which is why the blocks run through a float64
-    copy of the module (``_modules.float64_copy``): a sequence's output is
-    then the same alone or among any others, to float64 rounding.
+    position in the block, by a unit or two in float32's last place; the
+    classifier, whose probabilities scikit-learn compares to 1e-9, therefore
+    runs its blocks through a float64 copy of the module
+    (``_modules.float64_copy``), which puts that rounding near 1e-16.
     Elsewhere (a GPU) batches hold ``batch_size`` sequences, padded to their
     longest and packed.
     """

@@ -115,6 +115,9 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
     _net_class = WeightedClassifierNet
     _criterion = nn.CrossEntropyLoss
     _stratified_split = True
+    # probabilities are compared to 1e-9 (scikit-learn's sample-order check), below
+    # the few float32 units in the last place a CPU's kernels may move a row by
+    _float64_inference = True
     _word_ids = True
     _doc_fill = {
         "targets": "",
