@@ -1,5 +1,9 @@
 """Sphinx configuration for the sklearn_seq documentation."""
 
+import os
+import re
+from pathlib import Path
+
 from sphinx.util import logging
 
 import sklearn_seq
@@ -33,10 +37,27 @@ exclude_patterns = [
     "auto_examples/*.json",
 ]
 
+
+def _gallery_pattern() -> str:
+    """Which examples the build runs: all, or with ``SKLEARN_SEQ_GALLERY=figures``
+    only those whose figures the pages embed (CI, whose tests already run every
+    example, builds the docs that way to run each example once)."""
+    if os.environ.get("SKLEARN_SEQ_GALLERY") != "figures":
+        return r"/plot_"
+    pages = Path(__file__).parent.rglob("*.rst")
+    embedded = {
+        name
+        for page in pages
+        if "_build" not in page.parts and "auto_examples" not in page.parts
+        for name in re.findall(r"sphx_glr_(plot_\w+?)_\d{3}\.png", page.read_text())
+    }
+    return rf"/({'|'.join(sorted(embedded))})\.py$" if embedded else r"^$"
+
+
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
-    "filename_pattern": r"/plot_",
+    "filename_pattern": _gallery_pattern(),
     "download_all_examples": False,
     "remove_config_comments": True,
     "matplotlib_animations": False,
