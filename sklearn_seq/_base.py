@@ -45,7 +45,7 @@ from ._sequences import (
 )
 from ._targets import TargetCodec
 from ._threads import limit_threads
-from ._validation import check_count, derive_seed, weighted_stats
+from ._validation import check_count, derive_seed, safe_scale, weighted_stats
 
 AUTO_PATCHES = 64  # patch_size="auto": at most this many patches per sequence
 
@@ -656,9 +656,7 @@ def channel_stats(seqs: Sequences, sample_weight=None) -> tuple[np.ndarray, np.n
         mean = mean + delta * (weight / merged)
         squares = squares + part_squares + delta**2 * (total * weight / merged)
         total = merged
-    scale = np.sqrt(squares / total)
-    scale[scale < 1e-12] = 1.0
-    return mean, scale
+    return mean, safe_scale(np.sqrt(squares / total))
 
 
 def _moments(values: np.ndarray, weights) -> tuple[float, np.ndarray, np.ndarray]:

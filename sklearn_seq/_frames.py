@@ -119,13 +119,17 @@ def _statistics(values: np.ndarray, lengths: np.ndarray, kind: str):
     values = values.astype(np.float64)
     count = lengths[:, None].astype(np.float64)
     last = values[np.arange(len(values)), lengths - 1]
-    valid = (np.arange(values.shape[1])[None, :] < lengths[:, None])[:, :, None]
-    if lengths.min() == values.shape[1]:  # no padding to mask out
-        valid = np.ones((1, values.shape[1], 1), dtype=bool)
-    mean = (values * valid).sum(axis=1) / count
+    valid = None  # windows of one length: no padding to mask out
+    if lengths.min() < values.shape[1]:
+        valid = (np.arange(values.shape[1])[None, :] < lengths[:, None])[:, :, None]
+
+    def masked(steps, skip=0):
+        return steps if valid is None else steps * valid[:, skip:]
+
+    mean = masked(values).sum(axis=1) / count
     if kind == "diff":
-        steps = np.abs(np.diff(values, axis=1)) * valid[:, 1:]
+        steps = masked(np.abs(np.diff(values, axis=1)), 1)
         scale = steps.sum(axis=1) / np.maximum(count - 1, 1)
     else:
-        scale = np.sqrt((((values - mean[:, None]) * valid) ** 2).sum(axis=1) / count)
+        scale = np.sqrt((masked(values - mean[:, None]) ** 2).sum(axis=1) / count)
     return mean, last, scale

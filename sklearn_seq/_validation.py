@@ -7,7 +7,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["check_count", "derive_seed", "weighted_stats"]
+__all__ = ["check_count", "derive_seed", "safe_scale", "weighted_stats"]
 
 
 def check_count(value, name: str) -> int:
@@ -31,5 +31,10 @@ def weighted_stats(values: np.ndarray, weights=None) -> tuple[np.ndarray, np.nda
     values = np.asarray(values, dtype=np.float64)
     mean = np.average(values, axis=0, weights=weights)
     scale = np.sqrt(np.average((values - mean) ** 2, axis=0, weights=weights))
+    return mean, safe_scale(scale)
+
+
+def safe_scale(scale: np.ndarray) -> np.ndarray:
+    """``scale`` with 1 for a constant column (below 1e-12), safe to divide by."""
     scale[scale < 1e-12] = 1.0
-    return mean, scale
+    return scale
