@@ -3,14 +3,15 @@
 A forecaster holds out the last part of its training windows, trains a copy
 of itself on the rest, and records that copy's errors on the held-out
 windows: the one-step (or direct multi-step) errors and the errors of
-rollouts from each held-out window, step by step, as far as the held-out
-data reaches. Each error is divided by its window's scale when the model
-scales windows, so one calibration serves series of any level. At a
-requested coverage ``c`` the half-width at step ``h`` is the
-``ceil((n + 1) c)``-th smallest of the ``n`` errors recorded at that step
-(the split-conformal quantile), made non-decreasing in ``h``; steps past the
-calibrated ones grow from the last calibrated width as the square root of
-the step (a random walk's spread).
+rollouts from each held-out window (from at most ``MAX_CALIBRATION_ORIGINS``
+of them, spread evenly), step by step, as far as the held-out data reaches.
+Each error is divided by its window's scale when the model scales windows,
+so one calibration serves series of any level. At a requested coverage
+``c`` the half-width at step ``h`` is the ``ceil((n + 1) c)``-th smallest
+of the ``n`` errors recorded at that step (the split-conformal quantile),
+made non-decreasing in ``h``; steps past the calibrated ones grow from the
+last calibrated width as the square root of the step (a random walk's
+spread).
 """
 
 from __future__ import annotations
@@ -20,9 +21,20 @@ from numbers import Real
 
 import numpy as np
 
-__all__ = ["check_coverage", "chain_truth", "half_widths"]
+__all__ = [
+    "calibration_origins",
+    "chain_truth",
+    "check_coverage",
+    "half_widths",
+    "window_chain",
+]
 
 MIN_CALIBRATION = 10  # fewer held-out windows than this: no calibration
+# rollouts start from at most this many held-out windows: a long series holds
+# many more, and rolling from each would cost more than training (120x the
+# time of an epoch at 200,000 windows), while the quantiles need far fewer
+MAX_CALIBRATION_ORIGINS = 2000
+_CHUNK_VALUES = 1 << 22  # window values compared at a time (32 MB as float64)
 
 
 def check_coverage(coverage) -> float:
@@ -39,31 +51,58 @@ def check_coverage(coverage) -> float:
     return float(coverage)
 
 
-def chain_truth(windows: np.ndarray, targets: np.ndarray, n_chunks: int) -> np.ndarray:
-    """What followed each window for ``n_chunks`` of its targets; NaN where unknown.
+def calibration_origins(n: int, limit: int | None = None) -> np.ndarray:
+    """The held-out windows that rollouts start from: all ``n``, or ``limit``
+    (None: ``MAX_CALIBRATION_ORIGINS``) of them spread evenly over the held-out
+    stretch, the first and the last included."""
+    limit = MAX_CALIBRATION_ORIGINS if limit is None else limit
+    if n <= limit:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, limit).round().astype(np.int64))
 
-    ``windows`` ``(n, T, C)`` and ``targets`` ``(n, p, C)`` are consecutive
-    windows of a series when window ``j + 1`` is window ``j`` moved on by its
-    ``p`` target steps; the truth of a rollout from window ``i`` then reads
-    on in the targets of the windows after it, as long as that chain holds
-    (it breaks between the series of a list, and at the end of the data).
-    Returns ``(n, n_chunks * p, C)``.
+
+def window_chain(windows, targets: np.ndarray, n_channels: int) -> np.ndarray:
+    """Whether each window is continued by the next: ``follows`` of shape ``(n,)``.
+
+    ``follows[j]`` is true when window ``j + 1`` is window ``j`` moved on by its
+    ``p`` target steps (``targets`` ``(n, p, C)``), as consecutive windows of
+    one series are; it is false between the series of a list and for the last
+    window. ``windows`` (an array or :class:`~sklearn_seq._sequences.Rows`
+    ``(n, T, ...)``, of which the first ``n_channels`` channels continue into
+    the targets) is read a chunk of windows at a time, so that memory does not
+    grow with the number of windows.
     """
-    n, length, channels = windows.shape
-    p = targets.shape[1]
-    joined = np.concatenate([windows, targets], axis=1)[:, p:]  # window j moved on
-    follows = np.zeros(n, dtype=bool)  # window j + 1 continues window j
-    if n > 1:
-        same = np.isclose(windows[1:], joined[:-1], rtol=1e-6, atol=1e-12)
-        follows[:-1] = same.reshape(n - 1, -1).all(axis=1)
-    truth = np.full((n, n_chunks, p, channels), np.nan)
-    truth[:, 0] = targets
-    ok = np.ones(n, dtype=bool)
-    for c in range(1, n_chunks):
-        ok[: n - c] &= follows[c - 1 : n - 1]
-        ok[n - c :] = False
-        truth[ok, c] = targets[c:][ok[: n - c]]
-    return truth.reshape(n, n_chunks * p, channels)
+    n, p = targets.shape[:2]
+    follows = np.zeros(n, dtype=bool)
+    per_chunk = max(1, _CHUNK_VALUES // max(1, windows.shape[1] * n_channels))
+    for start in range(0, n - 1, per_chunk):
+        stop = min(start + per_chunk, n - 1)  # compares windows start .. stop
+        rows = np.asarray(windows[start : stop + 1], dtype=np.float64)[:, :, :n_channels]
+        moved_on = np.concatenate([rows[:-1], targets[start:stop]], axis=1)[:, p:]
+        same = np.isclose(rows[1:], moved_on, rtol=1e-6, atol=1e-12)
+        follows[start:stop] = same.reshape(stop - start, -1).all(axis=1)
+    return follows
+
+
+def chain_truth(
+    follows: np.ndarray, targets: np.ndarray, origins: np.ndarray, n_chunks: int
+) -> np.ndarray:
+    """What followed each origin window for ``n_chunks`` of its targets; NaN where unknown.
+
+    The truth of a rollout from window ``i`` reads on in the targets of the
+    windows after it (``targets`` ``(n, p, C)``), as long as the chain of
+    ``follows`` (:func:`window_chain`) holds: it breaks between the series of
+    a list, and at the end of the data. Returns ``(len(origins), n_chunks * p, C)``.
+    """
+    n, p, channels = targets.shape
+    breaks = np.concatenate([[0], np.cumsum(~follows[: n - 1])])  # [j]: among 0 .. j-1
+    later = origins[:, None] + np.arange(n_chunks)  # the window whose targets come next
+    known = later < n
+    inside = np.minimum(later, n - 1)
+    known &= breaks[inside] == breaks[origins][:, None]  # no break from i to i + c
+    truth = np.full((len(origins), n_chunks, p, channels), np.nan)
+    truth[known] = targets[later[known]]
+    return truth.reshape(len(origins), n_chunks * p, channels)
 
 
 def half_widths(errors: np.ndarray, coverage: float, steps: int) -> np.ndarray:

@@ -16,7 +16,14 @@ from ._covariates import split_seed
 from ._dates import following_dates, pd_frame, pd_series
 from ._docs import shared_docs
 from ._frames import FRAMES, WindowFrame
-from ._intervals import MIN_CALIBRATION, chain_truth, check_coverage, half_widths
+from ._intervals import (
+    MIN_CALIBRATION,
+    calibration_origins,
+    chain_truth,
+    check_coverage,
+    half_widths,
+    window_chain,
+)
 from ._modules import SequenceToVector
 from ._nets import WeightedRegressorNet
 from ._sequences import Sequences
@@ -69,8 +76,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         Share of the training windows, the last ones, held out to calibrate
         :meth:`predict_interval` and :meth:`forecast_interval`: ``fit``
         trains a copy of the model without them and records its errors on
-        them (one step and rollouts), then trains the forecaster on all
-        windows. None skips the calibration (and the intervals); so do fewer
+        them (one step, and rollouts from at most 2,000 of them spread
+        evenly), then trains the forecaster on all windows. None skips the calibration (and the intervals); so do fewer
         than 10 held-out windows.
     n_past_covariates : int, default=0
         How many input channels, after the target channels, are past
@@ -343,14 +350,18 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             pred = helper._predict_sequences(seqs, frame).reshape(truth.shape)
         else:
             chunks = min(-(-n_cal // 2), -(-MAX_CALIBRATED_STEPS // per_call))
-            values = seqs.values.astype(np.float64)
-            truth = chain_truth(values[:, :, :k], truth, chunks)
+            origins = calibration_origins(n_cal)
+            truth = chain_truth(window_chain(seqs.values, truth, k), truth, origins, chunks)
+            scale = scale[origins]
+
+            def rows(index):  # held-out windows, as float64 of the float32 rows
+                return np.asarray(seqs.values[index], dtype=np.float64)
 
             def covariates(call):  # where the truth is known, window i + call has them
-                return values[np.minimum(np.arange(n_cal) + call, n_cal - 1), :, k:]
+                return rows(np.minimum(origins + call, n_cal - 1))[:, :, k:]
 
-            covs = None if k == values.shape[2] else covariates
-            pred = helper._rollout(values[:, :, :k], chunks * per_call, covs)
+            covs = None if k == seqs.n_channels else covariates
+            pred = helper._rollout(rows(origins)[:, :, :k], chunks * per_call, covs)
         return np.abs(truth - pred) / scale
 
     def _predict_sequences(self, seqs: Sequences, frame=None) -> np.ndarray:

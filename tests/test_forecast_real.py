@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from sklearn_seq import RNNForecaster, load, make_windows, save
+from sklearn_seq import RNNForecaster, _intervals, load, make_windows, save
 
 TINY = {"hidden_size": 16, "max_epochs": 20, "random_state": 0}
 
@@ -100,6 +100,42 @@ def test_too_little_data_to_calibrate(noisy):
     model.predict_interval(X, coverage=0.9)
     with pytest.raises(ValueError, match="needs at least 99"):
         model.predict_interval(X, coverage=0.99)
+
+
+def test_calibration_rolls_forward_from_a_bounded_number_of_windows(noisy, monkeypatch):
+    """A long series holds far more held-out windows than the quantiles need:
+    rollouts start from at most ``MAX_CALIBRATION_ORIGINS`` of them, spread
+    evenly, and each records the errors the full calibration records there."""
+    X, y = make_windows(noisy[:600], lookback=20)  # 580 windows: 116 held out
+    params = {"hidden_size": 4, "max_epochs": 2, "random_state": 0}
+    full = RNNForecaster(**params).fit(X, y).calibration_errors_
+    monkeypatch.setattr(_intervals, "MAX_CALIBRATION_ORIGINS", 30)
+    some = RNNForecaster(**params).fit(X, y)
+    origins = _intervals.calibration_origins(len(full))
+    assert len(origins) == 30 and (origins[0], origins[-1]) == (0, len(full) - 1)
+    assert some.calibration_errors_.shape == (30, *full.shape[1:])
+    # NaN (no truth that far ahead) in the same places; rows in 8-row blocks of
+    # other batch-mates agree to float32 rounding
+    np.testing.assert_allclose(some.calibration_errors_, full[origins], rtol=1e-5)
+    lower, upper = some.forecast_interval(X[-1], steps=5)
+    assert np.all(upper > lower)
+
+
+@pytest.mark.parametrize("chunk_values", [1, 1 << 22])
+def test_window_chain_breaks_between_series_and_at_the_end(monkeypatch, chunk_values):
+    monkeypatch.setattr(_intervals, "_CHUNK_VALUES", chunk_values)  # 1: a window a chunk
+    X, y = make_windows([np.arange(30.0), 100 + np.arange(25.0)], lookback=5)
+    follows = _intervals.window_chain(X[:, :, None], y[:, None, None], 1)
+    expected = np.ones(len(X), dtype=bool)
+    expected[[24, len(X) - 1]] = False  # the last window of each series
+    np.testing.assert_array_equal(follows, expected)
+    truth = _intervals.chain_truth(follows, y[:, None, None], np.array([0, 22, 40]), 3)
+    np.testing.assert_array_equal(
+        truth[:, :, 0], [[5, 6, 7], [27, 28, 29], [120, 121, 122]]
+    )
+    tail = _intervals.chain_truth(follows, y[:, None, None], np.array([24, 44]), 3)
+    assert tail[0, 0, 0] == 29 and np.isnan(tail[0, 1:]).all()  # the chain breaks
+    assert tail[1, 0, 0] == 124 and np.isnan(tail[1, 1:]).all()  # the data ends
 
 
 def test_intervals_survive_clone_pickle_and_the_safe_file(noisy, noisy_model, tmp_path):
