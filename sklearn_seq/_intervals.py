@@ -61,47 +61,56 @@ def calibration_origins(n: int, limit: int | None = None) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, limit).round().astype(np.int64))
 
 
-def window_chain(windows, targets: np.ndarray, n_channels: int) -> np.ndarray:
-    """Whether each window is continued by the next: ``follows`` of shape ``(n,)``.
+def window_chain(windows, targets: np.ndarray, n_channels: int, lag: int = 1) -> np.ndarray:
+    """Whether each window is continued ``lag`` windows later: ``follows`` ``(n,)``.
 
-    ``follows[j]`` is true when window ``j + 1`` is window ``j`` moved on by its
-    ``p`` target steps (``targets`` ``(n, p, C)``), as consecutive windows of
-    one series are; it is false between the series of a list and for the last
-    window. ``windows`` (an array or :class:`~sklearn_seq._sequences.Rows`
-    ``(n, T, ...)``, of which the first ``n_channels`` channels continue into
-    the targets) is read a chunk of windows at a time, so that memory does not
-    grow with the number of windows.
+    ``follows[j]`` is true when window ``j + lag`` is window ``j`` moved on by
+    its ``p`` target steps (``targets`` ``(n, p, C)``): ``lag=1`` for windows
+    that step by ``p`` (consecutive windows of one series for one-step
+    targets), ``lag=p`` for windows that step by one, as :func:`make_windows`
+    gives with a longer horizon. It is false between the series of a list and
+    where the data ends. ``windows`` (an array or
+    :class:`~sklearn_seq._sequences.Rows` ``(n, T, ...)``, of which the first
+    ``n_channels`` channels continue into the targets) is read a chunk of
+    windows at a time, so that memory does not grow with the number of windows.
     """
     n, p = targets.shape[:2]
     follows = np.zeros(n, dtype=bool)
     per_chunk = max(1, _CHUNK_VALUES // max(1, windows.shape[1] * n_channels))
-    for start in range(0, n - 1, per_chunk):
-        stop = min(start + per_chunk, n - 1)  # compares windows start .. stop
-        rows = np.asarray(windows[start : stop + 1], dtype=np.float64)[:, :, :n_channels]
-        moved_on = np.concatenate([rows[:-1], targets[start:stop]], axis=1)[:, p:]
-        same = np.isclose(rows[1:], moved_on, rtol=1e-6, atol=1e-12)
+    for start in range(0, n - lag, per_chunk):
+        stop = min(start + per_chunk, n - lag)  # windows start .. stop - 1 and + lag
+        rows = np.asarray(windows[start : stop + lag], dtype=np.float64)[:, :, :n_channels]
+        joined = np.concatenate([rows[: stop - start], targets[start:stop]], axis=1)
+        moved_on = joined[:, p:]
+        same = np.isclose(rows[lag:], moved_on, rtol=1e-6, atol=1e-12)
         follows[start:stop] = same.reshape(stop - start, -1).all(axis=1)
     return follows
 
 
 def chain_truth(
-    follows: np.ndarray, targets: np.ndarray, origins: np.ndarray, n_chunks: int
+    follows: np.ndarray,
+    targets: np.ndarray,
+    origins: np.ndarray,
+    n_chunks: int,
+    lag: int = 1,
 ) -> np.ndarray:
     """What followed each origin window for ``n_chunks`` of its targets; NaN where unknown.
 
-    The truth of a rollout from window ``i`` reads on in the targets of the
-    windows after it (``targets`` ``(n, p, C)``), as long as the chain of
-    ``follows`` (:func:`window_chain`) holds: it breaks between the series of
-    a list, and at the end of the data. Returns ``(len(origins), n_chunks * p, C)``.
+    The truth of a rollout from window ``i`` reads on in the targets of
+    windows ``i + lag``, ``i + 2 lag`` ... (``targets`` ``(n, p, C)``), as
+    long as the chain of ``follows`` (:func:`window_chain`, same ``lag``)
+    holds: it breaks between the series of a list, and at the end of the
+    data. Returns ``(len(origins), n_chunks * p, C)``.
     """
     n, p, channels = targets.shape
-    breaks = np.concatenate([[0], np.cumsum(~follows[: n - 1])])  # [j]: among 0 .. j-1
-    later = origins[:, None] + np.arange(n_chunks)  # the window whose targets come next
-    known = later < n
-    inside = np.minimum(later, n - 1)
-    known &= breaks[inside] == breaks[origins][:, None]  # no break from i to i + c
     truth = np.full((len(origins), n_chunks, p, channels), np.nan)
-    truth[known] = targets[later[known]]
+    truth[:, 0] = targets[origins]
+    known = np.ones(len(origins), dtype=bool)
+    for chunk in range(1, n_chunks):
+        previous = origins + (chunk - 1) * lag
+        known &= previous + lag < n
+        known[known] = follows[previous[known]]
+        truth[known, chunk] = targets[previous[known] + lag]
     return truth.reshape(len(origins), n_chunks * p, channels)
 
 

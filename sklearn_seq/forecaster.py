@@ -77,8 +77,9 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         :meth:`predict_interval` and :meth:`forecast_interval`: ``fit``
         trains a copy of the model without them and records its errors on
         them (one step, and rollouts from at most 2,000 of them spread
-        evenly), then trains the forecaster on all windows. None skips the calibration (and the intervals); so do fewer
-        than 10 held-out windows.
+        evenly), then trains the forecaster on all windows. None skips the
+        calibration (and the intervals); so do fewer than 10 held-out
+        windows.
     n_past_covariates : int, default=0
         How many input channels, after the target channels, are past
         covariates: observed alongside the target and read over each
@@ -351,7 +352,11 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         else:
             chunks = min(-(-n_cal // 2), -(-MAX_CALIBRATED_STEPS // per_call))
             origins = calibration_origins(n_cal)
-            truth = chain_truth(window_chain(seqs.values, truth, k), truth, origins, chunks)
+            lag = 1  # windows that step by their targets, else (a horizon) by one
+            follows = window_chain(seqs.values, truth, k)
+            if per_call > 1 and not follows.any():
+                lag, follows = per_call, window_chain(seqs.values, truth, k, per_call)
+            truth = chain_truth(follows, truth, origins, chunks, lag)
             scale = scale[origins]
 
             def rows(index):  # held-out windows, as float64 of the float32 rows

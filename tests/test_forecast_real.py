@@ -165,6 +165,21 @@ def test_multichannel_and_direct_multi_step_intervals():
     assert lower.shape == (7, 2) and np.all(lower < upper)
 
 
+def test_direct_multi_step_models_calibrate_their_rollouts(noisy):
+    """Windows with a 5-step horizon step by one: the truth of a rollout's
+    next pass is in the targets of the window 5 later."""
+    X, y = make_windows(noisy[:600], lookback=20, horizon=5)
+    model = RNNForecaster(**TINY).fit(X, y)
+    known = np.isfinite(model.calibration_errors_[:, :, 0]).sum(axis=0)
+    assert known[5:50].min() >= 40, known  # steps past the horizon, not extrapolated
+    Xh, _ = make_windows(noisy[580:], lookback=20)
+    starts = np.arange(0, 950, 10)
+    lower, upper = model.forecast_interval(Xh[starts], steps=15, coverage=0.9)
+    truth = np.stack([noisy[600 + s : 615 + s] for s in starts])
+    covered = np.mean((lower <= truth) & (truth <= upper), axis=0)
+    assert 0.8 <= covered[5:].mean() <= 0.98, covered
+
+
 @pytest.mark.parametrize(
     "index",
     [
