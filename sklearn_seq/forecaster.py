@@ -362,8 +362,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             def rows(index):  # held-out windows, as float64 of the float32 rows
                 return np.asarray(seqs.values[index], dtype=np.float64)
 
-            def covariates(call):  # where the truth is known, window i + call has them
-                return rows(np.minimum(origins + call, n_cal - 1))[:, :, k:]
+            def covariates(call):  # window i + call * lag has them
+                return rows(np.minimum(origins + call * lag, n_cal - 1))[:, :, k:]
 
             covs = None if k == seqs.n_channels else covariates
             pred = helper._rollout(rows(origins)[:, :, :k], chunks * per_call, covs)

@@ -202,3 +202,23 @@ def test_many_series_take_one_plan_per_seed():
         assert_allclose(batch[i], alone, rtol=1e-6)
     with pytest.raises(ValueError, match="values for 2 seed window\\(s\\), X_seed has 3"):
         model.forecast(seeds, 5, future_covariates=plans[:2])
+
+
+def test_calibrated_rollouts_of_a_multi_step_model_read_each_pass_covariates():
+    """A 3-step model's windows step by one: the rollout's pass c from window i
+    reads the promotions of window i + 3c, whose targets are its truth."""
+    values, promo = sales(500)
+    X, y = make_windows(values, LOOKBACK, horizon=3, future_covariates=promo)
+    model = RNNForecaster(
+        hidden_size=16,
+        max_epochs=30,
+        lr=0.01,
+        scaling="global",
+        n_future_covariates=1,
+        random_state=0,
+    ).fit(X, y)
+    errors = model.calibration_errors_[:, :, 0]
+    assert np.isfinite(errors[:, 3:12]).sum(axis=0).min() >= 50  # known truth
+    # the next passes err about as much as the first (another window's
+    # promotions would miss the +10 days: 6x the error)
+    assert np.nanmean(errors[:, 3:12]) < 1.5 * np.nanmean(errors[:, :3])
