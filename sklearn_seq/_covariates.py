@@ -23,9 +23,8 @@ data); the forecaster shifts the future covariates itself.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["check_covariate_series", "covariate_windows", "split_seed"]
+__all__ = ["check_covariate_series", "split_seed"]
 
 
 def check_covariate_series(values, name: str, length: int) -> np.ndarray:
@@ -60,18 +59,6 @@ def _check_finite(values: np.ndarray, name: str) -> None:
             f"{name} contains NaN or infinity at {place} ({int(bad.sum())} step(s) in "
             "all); clean or impute it first."
         )
-
-
-def covariate_windows(n: int, lookback: int, horizon: int, past, future) -> list:
-    """The covariate channels of ``n`` windows: past ones as they are, future ones
-    read ``horizon`` steps ahead; each ``(n, lookback, k)``."""
-    parts = []
-    if past is not None:
-        parts.append(sliding_window_view(past, lookback, axis=0)[:n].transpose(0, 2, 1))
-    if future is not None:
-        ahead = sliding_window_view(future[horizon:], lookback, axis=0)[:n]
-        parts.append(ahead.transpose(0, 2, 1))
-    return parts
 
 
 def check_future_covariates(values, n_seeds: int, single: bool, steps: int, width: int):

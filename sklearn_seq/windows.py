@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._covariates import check_covariate_series, covariate_windows
+from ._covariates import check_covariate_series
 from ._validation import check_count
 
 
@@ -24,7 +24,9 @@ def make_windows(
     the windows of each are stacked in list order, and no window crosses
     from one series into the next: one model then learns from all of them.
     Covariates become more input channels of ``X``, after the series' own
-    (``X`` is then a new array); ``y`` holds the series' values only.
+    (``X`` is then a read-only view of one new array holding the series and
+    its covariates side by side, as long as the series); ``y`` holds the
+    series' values only.
 
     Parameters
     ----------
@@ -191,7 +193,8 @@ def _windows(
     past_covariates=None,
     future_covariates=None,
 ):
-    """``(X, y)`` of one checked series: views, unless covariates join ``X``."""
+    """``(X, y)`` of one checked series: views of it, or for ``X`` with
+    covariates, of one array holding the series and covariates side by side."""
     n = len(series) - lookback - horizon + 1
     # window along time; sliding_window_view puts the window axis last
     windows = sliding_window_view(series, lookback + horizon, axis=0)[:n]
@@ -199,7 +202,16 @@ def _windows(
         windows = windows.transpose(0, 2, 1)  # (n, lookback + horizon, C), still a view
     X = windows[:, :lookback]
     y = windows[:, lookback] if horizon == 1 else windows[:, lookback:]
-    extra = covariate_windows(n, lookback, horizon, past_covariates, future_covariates)
-    if extra:
-        X = np.concatenate([X if X.ndim == 3 else X[:, :, None], *extra], axis=2)
+    if past_covariates is None and future_covariates is None:
+        return X, y
+    # every step's channels side by side, once (memory of the order of the
+    # series): X is a view of it, and fit reads a batch of windows at a time
+    steps = n + lookback - 1
+    columns = [series[:steps].reshape(steps, -1)]
+    if past_covariates is not None:
+        columns.append(past_covariates[:steps])
+    if future_covariates is not None:  # read horizon steps ahead
+        columns.append(future_covariates[horizon : horizon + steps])
+    combined = np.concatenate(columns, axis=1)
+    X = sliding_window_view(combined, lookback, axis=0)[:n].transpose(0, 2, 1)
     return X, y

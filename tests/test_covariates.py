@@ -9,7 +9,7 @@ from sklearn.base import clone
 
 from sklearn_seq import RNNForecaster, load, make_windows, save
 from sklearn_seq._frames import WindowFrame
-from sklearn_seq._sequences import Sequences
+from sklearn_seq._sequences import Sequences, check_sequences
 
 LOOKBACK, HORIZON, N_TRAIN = 14, 24, 300
 TINY = {"hidden_size": 4, "max_epochs": 2, "random_state": 0}
@@ -222,3 +222,22 @@ def test_calibrated_rollouts_of_a_multi_step_model_read_each_pass_covariates():
     # the next passes err about as much as the first (another window's
     # promotions would miss the +10 days: 6x the error)
     assert np.nanmean(errors[:, 3:12]) < 1.5 * np.nanmean(errors[:, :3])
+
+
+def test_covariate_windows_are_views_that_fit_like_a_copy():
+    """Windows with covariates are a view of one array as long as the series,
+    which fit reads a batch at a time; the model is the one a copy gives."""
+    values, promo = sales(200)
+    X, y = make_windows(values, LOOKBACK, past_covariates=promo, future_covariates=promo)
+    assert X.shape == (200 - LOOKBACK, LOOKBACK, 3) and not X.flags.writeable
+    owner = X
+    while owner.base is not None:
+        owner = owner.base
+    assert owner.size <= 3 * 200  # the memory X reads: not windows x lookback
+    assert check_sequences(X).values.__class__.__name__ == "WindowRows"
+    copy = np.ascontiguousarray(X)
+    params = {**TINY, "n_past_covariates": 1, "n_future_covariates": 1}
+    view_model = RNNForecaster(**params).fit(X, y)
+    copy_model = RNNForecaster(**params).fit(copy, y)
+    assert_array_equal(view_model.predict(X), copy_model.predict(copy))
+    assert_array_equal(view_model.calibration_errors_, copy_model.calibration_errors_)
