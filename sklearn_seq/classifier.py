@@ -111,6 +111,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         "pooling": [StrOptions({"last", "mean", "max", "mean_max", "attention"})],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "freeze_embeddings": ["boolean"],
+        "standardize": ["boolean", StrOptions({"series"})],
     }
     _net_class = WeightedClassifierNet
     _criterion = nn.CrossEntropyLoss
@@ -124,6 +125,12 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         "units": "",
         "draws": " and the validation split",
         "outputs": " (one logit per class)",
+        "standardize_type": 'bool or "series"',
+        "series": """ ``"series"`` instead
+    z-normalizes each sequence by its own mean and standard deviation per
+    channel, over its valid steps (a constant channel reads as zeros), so a
+    prediction ignores the sequence's level and scale; word ids are never
+    scaled, and a frozen embedding table is standardized as with True.""",
     }
 
     def __init__(
