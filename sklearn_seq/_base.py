@@ -123,7 +123,7 @@ class RecurrentEstimator(BaseEstimator):
         "callbacks": [list, None],
         "warm_start": ["boolean"],
         "lr_schedule": [StrOptions({"cosine", "plateau"}), None],
-        "standardize": ["boolean", StrOptions({"series"})],
+        "standardize": ["boolean"],
     }
 
     # --- what subclasses provide -------------------------------------------------

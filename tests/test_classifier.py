@@ -6,7 +6,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 
-from sklearn_seq import SequenceClassifier
+from sklearn_seq import RNNForecaster, SequenceClassifier
 from sklearn_seq.datasets import load_gunpoint, load_italy_power_demand
 
 FAST = {"hidden_size": 16, "max_epochs": 15, "random_state": 0}
@@ -343,3 +343,5 @@ def test_standardize_names_its_choices():
     X, y = np.ones((6, 5)), np.arange(6) % 2
     with pytest.raises(ValueError, match="'standardize' parameter.*'series'"):
         SequenceClassifier(standardize="per_series").fit(X, y)
+    with pytest.raises(ValueError, match="'standardize' parameter of RNNForecaster"):
+        RNNForecaster(standardize="series").fit(X, y)  # it has scaling="mean" instead
