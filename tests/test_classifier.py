@@ -289,9 +289,9 @@ def test_probabilities_ignore_the_order_of_the_samples(params):
 
 @pytest.fixture(scope="module")
 def series_model(varlen):
-    X, y = varlen  # as varlen_model, but each sequence standardized by its own statistics
+    X, y = varlen  # each sequence standardized by its own statistics
     return SequenceClassifier(
-        hidden_size=16, max_epochs=20, standardize="series", random_state=0
+        hidden_size=8, max_epochs=10, standardize="series", random_state=0
     ).fit(X[:120], y[:120])
 
 
