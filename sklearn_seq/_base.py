@@ -24,6 +24,7 @@ from skorch.callbacks import (
 )
 from skorch.history import History
 
+from ._frames import WindowFrame
 from ._modules import TokenEmbedding, evaluating, float64_copy
 from ._nets import (
     OPTIMIZERS,
@@ -298,7 +299,11 @@ class RecurrentEstimator(BaseEstimator):
     def _scale_inputs(self, seqs: Sequences, frame=None) -> Sequences:
         if frame is not None:
             seqs = frame.inputs(seqs)
-        if not hasattr(self, "x_mean_") or seqs.kind == "ids":  # ids: no scaling
+        if seqs.kind == "ids":  # ids: no scaling
+            return seqs
+        if self._built_params().get("standardize") == "series":
+            return WindowFrame.of(seqs, "mean").inputs(seqs)
+        if not hasattr(self, "x_mean_"):
             return seqs
         return standardize(seqs, self.x_mean_, self.x_scale_)
 
@@ -379,6 +384,7 @@ class RecurrentEstimator(BaseEstimator):
         else:  # a fresh fit keeps nothing from an earlier one
             for key in [k for k in vars(self) if k.endswith("_") and k[0] != "_"]:
                 delattr(self, key)
+            self._built_with = None  # built from the parameters as they are now
         seqs = self._check_input(X, reset=not warm)
         require_y(y, type(self).__name__)
         if seqs.lengths.max() > LONG_SEQUENCE:
@@ -404,7 +410,7 @@ class RecurrentEstimator(BaseEstimator):
         weights = _loss_weights(sample_weight, codec.loss_weights(targets), seqs.n_samples)
         if frame is not None:
             seqs = frame.inputs(seqs)
-        if self.standardize and not warm and seqs.kind != "ids":
+        if self.standardize is True and not warm and seqs.kind != "ids":
             self.x_mean_, self.x_scale_ = channel_stats(seqs, sample_weight)
         seed = derive_seed(self.random_state)
         seqs = self._scale_inputs(seqs)

@@ -89,9 +89,9 @@ validation_fraction : float
     Share of the training samples held out when ``early_stopping`` is on.
 patience : int
     Epochs without improvement before stopping.
-standardize : bool
+standardize : {standardize_type}
     Standardize each input channel{targets} with statistics of the
-    training data{units}.
+    training data{units}.{series}
 device : {"cpu", "cuda", "auto"}
     Where to train and predict; ``"auto"`` picks a GPU when torch sees one.
 n_threads : int or None
@@ -198,10 +198,11 @@ def _entries(block: str, defaults: dict | None, fill: dict, indent: str) -> str:
         if line[0].isspace():  # a description: fill its placeholders
             line = line.format(**fill)
         elif defaults is not None:  # a parameter's head line
+            line = line.replace("{standardize_type}", fill["standardize_type"])
             line += f", default={_default(defaults[line.split(' : ')[0]])}"
         else:  # an attribute's head line
             line = line.replace("{net_class}", fill["net_class"])
-        lines.append(indent + line)
+        lines.extend(indent + part for part in line.split("\n"))  # a fill may add lines
     return "\n".join(lines)
 
 
@@ -209,7 +210,8 @@ def shared_docs(cls):
     """Class decorator: replace the shared-documentation markers in ``cls.__doc__``.
 
     The class tells how its shared texts read through ``_doc_fill`` (a dict
-    of phrases: ``targets``, ``units``, ``draws``, ``outputs``), its
+    of phrases: ``targets``, ``units``, ``draws``, ``outputs``, and optionally
+    ``standardize_type`` and ``series`` for more ``standardize`` values), its
     ``_stratified_split``, ``_vector_input`` and ``_net_class``.
     """
     signature = inspect.signature(cls.__init__)
@@ -227,6 +229,8 @@ def shared_docs(cls):
             for base in cls._net_class.__mro__
             if base.__module__.startswith("skorch.")
         ),
+        "standardize_type": "bool",
+        "series": "",
         **cls._doc_fill,
     }
     lines = []

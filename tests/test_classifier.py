@@ -6,7 +6,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 
-from sklearn_seq import SequenceClassifier
+from sklearn_seq import RNNForecaster, SequenceClassifier
 from sklearn_seq.datasets import load_gunpoint, load_italy_power_demand
 
 FAST = {"hidden_size": 16, "max_epochs": 15, "random_state": 0}
@@ -282,3 +282,66 @@ def test_probabilities_ignore_the_order_of_the_samples(params):
     for seed in range(6):
         order = np.random.RandomState(seed).permutation(len(X))
         np.testing.assert_array_equal(clf.predict_proba(X[order]), proba[order])
+
+
+# --- standardize="series": each sequence in its own frame ---------------------------
+
+
+@pytest.fixture(scope="module")
+def series_model(varlen):
+    X, y = varlen  # each sequence standardized by its own statistics
+    return SequenceClassifier(
+        hidden_size=8, max_epochs=10, standardize="series", random_state=0
+    ).fit(X[:120], y[:120])
+
+
+def test_series_standardization_ignores_level_and_scale(varlen, varlen_model, series_model):
+    X, y = varlen
+    assert not hasattr(series_model, "x_mean_")
+    rng = np.random.default_rng(1)
+    moved = [x * rng.uniform(0.5, 20, 3) + rng.uniform(-50, 50, 3) for x in X[120:]]
+    proba = series_model.predict_proba(X[120:])
+    np.testing.assert_allclose(series_model.predict_proba(moved), proba, atol=1e-5)
+    assert series_model.score(moved, y[120:]) >= 0.9
+    # the training set's statistics (the default) read the moved series as others
+    assert (
+        np.abs(
+            varlen_model.predict_proba(moved) - varlen_model.predict_proba(X[120:])
+        ).max()
+        > 0.1
+    )
+
+
+def test_series_standardization_reads_only_the_valid_steps(varlen, series_model):
+    X, _ = varlen
+    short, long_ones = X[0][:5], [x for x in X if len(x) > 50][:6]
+    alone = series_model.predict_proba([short])
+    together = series_model.predict_proba(long_ones[:3] + [short] + long_ones[3:])
+    np.testing.assert_allclose(together[3], alone[0], rtol=1e-12, atol=0)
+    # a constant channel reads as zeros: no division by its zero deviation
+    flat = np.column_stack([np.full(30, 7.0), np.full(30, -2.0), np.zeros(30)])
+    np.testing.assert_allclose(
+        series_model.predict_proba([flat]),
+        series_model.predict_proba([0 * flat]),
+        atol=1e-9,
+    )
+
+
+def test_series_standardization_survives_refit_and_pickle(varlen, series_model):
+    X, y = varlen
+    tiny = {"hidden_size": 4, "max_epochs": 2, "random_state": 0}
+    fresh = SequenceClassifier(standardize="series", **tiny).fit(X[:40], y[:40])
+    refit = SequenceClassifier(**tiny).fit(X[:40], y[:40])  # standardize=True first
+    refit.set_params(standardize="series").fit(X[:40], y[:40])
+    assert not hasattr(refit, "x_mean_")
+    np.testing.assert_array_equal(refit.predict_proba(X), fresh.predict_proba(X))
+    restored = pickle.loads(pickle.dumps(series_model))
+    np.testing.assert_array_equal(restored.predict_proba(X), series_model.predict_proba(X))
+
+
+def test_standardize_names_its_choices():
+    X, y = np.ones((6, 5)), np.arange(6) % 2
+    with pytest.raises(ValueError, match="'standardize' parameter.*'series'"):
+        SequenceClassifier(standardize="per_series").fit(X, y)
+    with pytest.raises(ValueError, match="'standardize' parameter of RNNForecaster"):
+        RNNForecaster(standardize="series").fit(X, y)  # it has scaling="mean" instead

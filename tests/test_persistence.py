@@ -90,6 +90,16 @@ def test_classifier_round_trip(path, labels):
     assert not np.array_equal(loaded.predict_proba(X), before)
 
 
+def test_classifier_with_series_standardization_round_trip(path):
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, 2)) * rng.uniform(1, 9) for n in rng.integers(3, 15, 40)]
+    y = np.arange(40) % 2
+    model = SequenceClassifier(standardize="series", **TINY).fit(X, y)
+    loaded = round_trip(model, path)
+    assert loaded.standardize == "series" and not hasattr(loaded, "x_mean_")
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
 @pytest.mark.parametrize("kind", ["chars", "tokens", "numeric"])
 def test_generator_round_trip(path, kind):
     digits = load_digits()
