@@ -204,10 +204,11 @@ def detect_season(seqs: Sequences, n_channels: int) -> int:
             pairs[lag] += both.sum()
     if products[0] <= 0:
         return 1
-    acf = np.where(pairs > 0, products / np.maximum(pairs, 1), 0.0) / (products[0] / pairs[0])
+    acf = np.where(pairs > 0, products / np.maximum(pairs, 1), 0.0)
+    acf /= acf[0]
     peaks = [
         lag
         for lag in range(2, max_lag + 1)
-        if acf[lag] >= SEASON_THRESHOLD and acf[lag] > acf[lag - 1] and acf[lag] >= acf[lag + 1]
+        if acf[lag] >= max(SEASON_THRESHOLD, acf[lag + 1]) and acf[lag] > acf[lag - 1]
     ]
     return max(peaks, key=lambda lag: acf[lag]) if peaks else 1

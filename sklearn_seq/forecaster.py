@@ -147,7 +147,11 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     _parameter_constraints = {
         **RecurrentEstimator._parameter_constraints,
         "scaling": [StrOptions({"global", *FRAMES})],
-        "season_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"}), None],
+        "season_length": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
         "calibration_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_past_covariates": [Interval(Integral, 0, None, closed="left")],
         "n_future_covariates": [Interval(Integral, 0, None, closed="left")],
