@@ -269,3 +269,17 @@ def test_seasonal_baseline_survives_clone_pickle_and_the_safe_file(noisy, tmp_pa
         np.testing.assert_allclose(restored.forecast_interval(X[-3:], 25), expected)
     again = clone(model).fit(X, y)  # the same random_state, the same model
     np.testing.assert_array_equal(again.forecast(X[-3:], 25), model.forecast(X[-3:], 25))
+
+
+@pytest.mark.parametrize("scaling", ["mean", "last", "diff"])
+def test_seasonal_baseline_is_level_free_and_leaves_covariates_out(scaling):
+    rng = np.random.default_rng(0)
+    t = np.arange(120)
+    series = np.sin(2 * np.pi * t / 7) + 0.02 * t
+    X, y = make_windows(series, 14, future_covariates=rng.normal(size=120))
+    model = RNNForecaster(
+        season_length=7, scaling=scaling, n_future_covariates=1, hidden_size=4, max_epochs=1
+    ).fit(X, y)
+    moved = X.copy()
+    moved[:, :, 0] = 1000 * moved[:, :, 0] + 7  # the series, not its covariate
+    np.testing.assert_allclose(model.predict(moved), 1000 * model.predict(X) + 7, rtol=1e-5)
