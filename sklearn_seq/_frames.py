@@ -135,8 +135,8 @@ class WindowFrame:
         ch = self.channels(target_shape)
         if self.season is None:
             return self.offset[:, ch]
-        step = np.arange(len(ch)) // self.n_framed if len(target_shape) else np.zeros(1)
-        return self.season[:, step.astype(int) % self.season.shape[1], ch]
+        step = np.arange(len(ch)) // self.n_framed  # entries run step by step
+        return self.season[:, step % self.season.shape[1], ch]
 
     def to_frame(self, rows: np.ndarray, target_shape: tuple) -> np.ndarray:
         """Target rows ``(n, n_outputs)`` in each sample's frame."""
