@@ -31,6 +31,8 @@ consumption alone. ``--only-covariates`` runs this case alone.
 With ``--seeds N`` every RNN row is repeated for ``random_state`` 0 to N-1:
 on series of 100 to 700 points the seed alone moves a series' MASE by a
 factor of two or more, which is the yardstick for any change of defaults.
+``--params`` applies RNNForecaster parameters to every variant, for example
+the seasonal baseline: ``--params '{"season_length": "auto"}' --seeds 5``.
 
 Run: ``python benchmarks/bench_forecast_accuracy.py [--scaling mean,last,...]
 [--params JSON] [--seeds N] [--only-covariates]``

@@ -21,10 +21,12 @@ import numpy as np
 
 from ._sequences import Sequences
 
-__all__ = ["FRAMES", "WindowFrame"]
+__all__ = ["FRAMES", "WindowFrame", "detect_season"]
 
 # scaling option -> what the frame takes as its offset
 FRAMES = ("mean", "last", "diff")
+# detect_season: the smallest autocorrelation a season's peak must reach
+SEASON_THRESHOLD = 0.3
 
 
 class WindowFrame:
@@ -34,42 +36,70 @@ class WindowFrame:
     ----------
     offset, scale : ndarray of shape (n_samples, n_channels)
         The frame of each sample: a value ``v`` reads ``(v - offset) / scale``.
-    kind : {"mean", "last", "diff"}
+    kind : {"mean", "last", "diff", "global"}
         ``"mean"``: offset the window's mean, scale its standard deviation;
         ``"last"``: offset the window's last value, scale its standard
         deviation; ``"diff"``: offset the last value, scale the mean absolute
         step, and the network reads the window's steps (first differences)
-        rather than its values.
+        rather than its values; ``"global"``: offset 0 and scale 1 (the
+        window as it is), for a seasonal baseline alone.
     n_framed : int or None
         The channels the frame applies to, the first ones (the targets); the
         others (covariates) have offset 0 and scale 1 and are never
         differenced. None: all channels.
+    season : ndarray of shape (n_samples, season_length, n_channels) or None
+        The last ``season_length`` values of each window: target step ``j``
+        (from 0) is read relative to ``season[:, j % season_length]``, the
+        seasonal naive forecast, instead of ``offset``. None: no baseline.
     """
 
     def __init__(
-        self, offset: np.ndarray, scale: np.ndarray, kind: str, n_framed: int | None = None
+        self,
+        offset: np.ndarray,
+        scale: np.ndarray,
+        kind: str,
+        n_framed: int | None = None,
+        season: np.ndarray | None = None,
     ):
         self.offset = offset
         self.scale = scale
         self.kind = kind
         self.n_framed = offset.shape[1] if n_framed is None else n_framed
+        self.season = season
 
     @classmethod
-    def of(cls, seqs: Sequences, kind: str, n_framed: int | None = None) -> WindowFrame:
+    def of(
+        cls,
+        seqs: Sequences,
+        kind: str,
+        n_framed: int | None = None,
+        season_length: int | None = None,
+    ) -> WindowFrame:
         """The frame of each window of ``seqs`` (statistics over its valid steps),
         for its first ``n_framed`` channels (None: all), computed a chunk of
-        windows at a time (:meth:`Sequences.chunks`)."""
-        parts = [_statistics(values, lengths, kind) for _, values, lengths in seqs.chunks()]
-        mean, last, scale = (np.concatenate(part) for part in zip(*parts, strict=True))
+        windows at a time (:meth:`Sequences.chunks`), with the seasonal
+        baseline of ``season_length`` (None: none)."""
+        parts = [
+            _statistics(values, lengths, kind, season_length)
+            for _, values, lengths in seqs.chunks()
+        ]
+        mean, last, scale, season = (
+            np.concatenate(part) if part[0] is not None else None
+            for part in zip(*parts, strict=True)
+        )
         # a flat window keeps a tiny scale relative to its level: it reads as zeros
         scale = np.maximum(scale, 1e-8 * (1.0 + np.abs(mean)))
         offset = mean if kind == "mean" else last
+        if kind == "global":
+            offset, scale = np.zeros_like(mean), np.ones_like(mean)
         if n_framed is not None and n_framed < seqs.n_channels:  # covariates: identity
             offset[:, n_framed:], scale[:, n_framed:] = 0.0, 1.0
-        return cls(offset, scale, kind, n_framed)
+        return cls(offset, scale, kind, n_framed, season)
 
     def inputs(self, seqs: Sequences) -> Sequences:
         """The windows in their frames (the padding stays zero)."""
+        if self.kind == "global":  # the baseline alone: inputs as they are
+            return seqs
         return seqs.map(self._apply)
 
     def _apply(self, values, index, mask):
@@ -99,26 +129,39 @@ class WindowFrame:
             "scaling='global' for other targets."
         )
 
+    def _origin(self, target_shape: tuple) -> np.ndarray:
+        """What each target entry is read relative to, ``(n, n_outputs)``: the
+        window's offset, or the seasonal naive forecast of the entry's step."""
+        ch = self.channels(target_shape)
+        if self.season is None:
+            return self.offset[:, ch]
+        step = np.arange(len(ch)) // self.n_framed  # entries run step by step
+        return self.season[:, step % self.season.shape[1], ch]
+
     def to_frame(self, rows: np.ndarray, target_shape: tuple) -> np.ndarray:
         """Target rows ``(n, n_outputs)`` in each sample's frame."""
-        ch = self.channels(target_shape)
-        return (rows - self.offset[:, ch]) / self.scale[:, ch]
+        return (rows - self._origin(target_shape)) / self.target_scale(target_shape)
 
     def from_frame(self, rows: np.ndarray, target_shape: tuple) -> np.ndarray:
         """Network outputs ``(n, n_outputs)`` back in the units of the series."""
-        ch = self.channels(target_shape)
-        return rows * self.scale[:, ch] + self.offset[:, ch]
+        return rows * self.target_scale(target_shape) + self._origin(target_shape)
 
     def target_scale(self, target_shape: tuple) -> np.ndarray:
         """The scale of each target entry, ``(n, n_outputs)``."""
         return self.scale[:, self.channels(target_shape)]
 
 
-def _statistics(values: np.ndarray, lengths: np.ndarray, kind: str):
-    """Mean, last value and scale (before its floor) of each window ``(n, C)``."""
+def _statistics(values: np.ndarray, lengths: np.ndarray, kind: str, season_length=None):
+    """Mean, last value and scale (before its floor) of each window ``(n, C)``,
+    and its last ``season_length`` values ``(n, season_length, C)`` (or None)."""
     values = values.astype(np.float64)
     count = lengths[:, None].astype(np.float64)
-    last = values[np.arange(len(values)), lengths - 1]
+    rows = np.arange(len(values))
+    last = values[rows, lengths - 1]
+    season = None
+    if season_length:  # a window shorter than the season repeats its first value
+        where = np.maximum(lengths[:, None] - season_length + np.arange(season_length), 0)
+        season = values[rows[:, None], where]
     valid = None  # windows of one length: no padding to mask out
     if lengths.min() < values.shape[1]:
         valid = (np.arange(values.shape[1])[None, :] < lengths[:, None])[:, :, None]
@@ -132,4 +175,40 @@ def _statistics(values: np.ndarray, lengths: np.ndarray, kind: str):
         scale = steps.sum(axis=1) / np.maximum(count - 1, 1)
     else:
         scale = np.sqrt((masked(values - mean[:, None]) ** 2).sum(axis=1) / count)
-    return mean, last, scale
+    return mean, last, scale, season
+
+
+def detect_season(seqs: Sequences, n_channels: int) -> int:
+    """The season length of the series behind training windows, or 1 for none.
+
+    Within each window, the first differences of the first ``n_channels``
+    channels (the targets) are centred; their autocorrelation at lags 1 to
+    ``T // 2`` (``T`` the longest window) is pooled over all windows and
+    channels. The season is the lag from 2 up whose autocorrelation is a
+    peak (above both neighbours) reaching ``SEASON_THRESHOLD`` (0.3), the
+    highest such peak; without one, 1.
+    """
+    max_lag = int(seqs.lengths.max()) // 2
+    if max_lag < 2:
+        return 1
+    products = np.zeros(max_lag + 2)
+    pairs = np.zeros(max_lag + 2)
+    for _, values, lengths in seqs.chunks():
+        steps = np.diff(values[:, :, :n_channels].astype(np.float64), axis=1)
+        valid = (np.arange(steps.shape[1])[None, :] < lengths[:, None] - 1)[:, :, None]
+        count = np.maximum(lengths - 1, 1)[:, None, None]
+        steps = (steps - (steps * valid).sum(axis=1, keepdims=True) / count) * valid
+        for lag in range(min(max_lag + 2, steps.shape[1])):
+            both = valid[:, lag:] & valid[:, : steps.shape[1] - lag]
+            products[lag] += (steps[:, lag:] * steps[:, : steps.shape[1] - lag]).sum()
+            pairs[lag] += both.sum()
+    if products[0] <= 0:
+        return 1
+    acf = np.where(pairs > 0, products / np.maximum(pairs, 1), 0.0)
+    acf /= acf[0]
+    peaks = [
+        lag
+        for lag in range(2, max_lag + 1)
+        if acf[lag] >= max(SEASON_THRESHOLD, acf[lag + 1]) and acf[lag] > acf[lag - 1]
+    ]
+    return max(peaks, key=lambda lag: acf[lag]) if peaks else 1

@@ -258,3 +258,79 @@ def test_window_scaling_is_level_free():
     model = RNNForecaster(hidden_size=8, max_epochs=3, random_state=0).fit(X, y)
     shifted = model.predict(1000 * X[:5] + 7)
     np.testing.assert_allclose(shifted, 1000 * model.predict(X[:5]) + 7, rtol=1e-6)
+
+
+def test_a_seasonal_baseline_learns_the_season_of_co2_at_once():
+    from statsmodels.datasets import co2
+
+    co2 = co2.load_pandas().data["co2"].resample("MS").mean().interpolate()
+    train, test = co2.to_numpy()[:-24], co2.to_numpy()[-24:]
+    X, y = make_windows(train, lookback=24)
+    quick = {"hidden_size": 8, "max_epochs": 3, "calibration_fraction": None}
+    error = {}
+    for season in (None, "auto"):
+        model = RNNForecaster(season_length=season, random_state=0, **quick).fit(X, y)
+        error[season] = np.abs(model.forecast(train[-24:], steps=24) - test).mean()
+    assert model.season_length_ == 12  # monthly data
+    seasonal_naive = np.abs(np.resize(train[-12:], 24) - test).mean()
+    # three epochs: the plain model has not found the season yet, the baseline has it
+    assert error["auto"] < 0.5 * min(error[None], seasonal_naive), error
+
+
+@pytest.mark.parametrize("season", [7, 12])
+def test_auto_season_recovers_a_known_season_and_none_in_a_random_walk(season):
+    rng = np.random.default_rng(season)
+    t = np.arange(400)
+    seasonal = 0.02 * t + np.sin(2 * np.pi * t / season) + 0.2 * rng.normal(size=400)
+    walk = np.cumsum(rng.normal(size=400))
+    quick = {"hidden_size": 4, "max_epochs": 1, "calibration_fraction": None}
+    model = RNNForecaster(season_length="auto", **quick)
+    found = [
+        model.fit(*make_windows(s, lookback=30)).season_length_
+        for s in (seasonal, walk, np.sin(0.1 * t))  # the last: one slow cycle, no season
+    ]
+    assert found == [season, 1, 1]
+
+
+@pytest.mark.parametrize(
+    "season, match",
+    [
+        (0, "'season_length' parameter of RNNForecaster must be an int in the range"),
+        (2.5, "'season_length' parameter"),
+        ("weekly", "'season_length' parameter"),
+        (13, "season_length=13 is longer than the windows"),
+    ],
+)
+def test_bad_season_length(season, match):
+    X, y = make_windows(np.arange(40.0), lookback=12)
+    with pytest.raises(ValueError, match=match):
+        RNNForecaster(season_length=season, **TINY).fit(X, y)
+
+
+def test_seasonal_baseline_survives_clone_pickle_and_the_safe_file(noisy, tmp_path):
+    X, y = make_windows(noisy[:300], lookback=40)
+    model = RNNForecaster(season_length="auto", hidden_size=8, max_epochs=3, random_state=0)
+    model.fit(X, y)
+    assert model.season_length_ > 1  # the season of 20, near the longest lag seen
+    expected = model.forecast_interval(X[-3:], steps=25)
+    path = tmp_path / "model.safetensors"
+    save(model, path)
+    for restored in (pickle.loads(pickle.dumps(model)), load(path)):
+        assert restored.season_length_ == model.season_length_
+        np.testing.assert_allclose(restored.forecast_interval(X[-3:], 25), expected)
+    again = clone(model).fit(X, y)  # the same random_state, the same model
+    np.testing.assert_array_equal(again.forecast(X[-3:], 25), model.forecast(X[-3:], 25))
+
+
+@pytest.mark.parametrize("scaling", ["mean", "last", "diff"])
+def test_seasonal_baseline_is_level_free_and_leaves_covariates_out(scaling):
+    rng = np.random.default_rng(0)
+    t = np.arange(120)
+    series = np.sin(2 * np.pi * t / 7) + 0.02 * t
+    X, y = make_windows(series, 14, future_covariates=rng.normal(size=120))
+    model = RNNForecaster(
+        season_length=7, scaling=scaling, n_future_covariates=1, hidden_size=4, max_epochs=1
+    ).fit(X, y)
+    moved = X.copy()
+    moved[:, :, 0] = 1000 * moved[:, :, 0] + 7  # the series, not its covariate
+    np.testing.assert_allclose(model.predict(moved), 1000 * model.predict(X) + 7, rtol=1e-5)

@@ -462,6 +462,7 @@ def test_a_file_written_before_window_scaling_keeps_global_scaling():
     loaded = load(Path(__file__).parent / "data" / "forecaster_trained_on_cuda.safetensors")
     assert loaded.scaling == "global"  # the file predates the parameter
     assert RNNForecaster().scaling != "global"  # so the default would not rebuild it
+    assert loaded.season_length is None  # nor a seasonal baseline
 
 
 def test_a_classifier_file_from_before_front_ends_loads_without_one(path):
