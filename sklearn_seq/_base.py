@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import warnings
 from contextlib import contextmanager
 from itertools import chain
@@ -30,6 +31,7 @@ from ._nets import (
     OPTIMIZERS,
     FiniteLossGuard,
     ValidationSplit,
+    WeightAveraging,
     _is_optimizer_class,
     resolve_device,
     seeded,
@@ -57,6 +59,7 @@ AUTO_PATCHES = 64  # patch_size="auto": at most this many patches per sequence
 TRAINING_PARAMS = frozenset(
     {
         *("max_epochs", "batch_size", "lr", "lr_schedule", "optimizer", "weight_decay"),
+        "weight_averaging",
         *("gradient_clip", "early_stopping", "validation_fraction", "patience"),
         *("device", "n_threads", "random_state", "verbose", "callbacks", "warm_start"),
     }
@@ -112,6 +115,7 @@ class RecurrentEstimator(BaseEstimator):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "weight_averaging": [Interval(Real, 0, 1, closed="right"), None],
         "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -321,6 +325,10 @@ class RecurrentEstimator(BaseEstimator):
             callbacks.append(
                 ("early_stopping", EarlyStopping(patience=self.patience, load_best=True))
             )
+        elif self.weight_averaging is not None:  # early stopping keeps its best epoch
+            epochs = self._max_epochs()
+            averaged = max(1, math.ceil(self.weight_averaging * epochs))
+            callbacks.append(("weight_averaging", WeightAveraging(averaged, epochs)))
         if self.lr_schedule == "cosine":
             policy = {"policy": "CosineAnnealingLR", "T_max": self._max_epochs()}
             callbacks.append(("lr_schedule", LRScheduler(**policy)))

@@ -80,6 +80,14 @@ optimizer : {"adam", "adamw", "sgd", "rmsprop"} or Optimizer class
     Optimizer: a name, or a ``torch.optim.Optimizer`` subclass.
 weight_decay : float
     L2 penalty passed to the optimizer.
+weight_averaging : float in (0, 1] or None
+    Keep the average of the weights after each of the last
+    ``ceil(weight_averaging * max_epochs)`` epochs instead of the last
+    epoch's (stochastic weight averaging at the training learning rate): the
+    average sits nearer the centre of the minimum training wanders around,
+    which steadies what the seed and a small training set leave to chance.
+    None keeps the last weights; so does ``early_stopping``, which keeps
+    its best epoch's. The training history records the epochs' own losses.
 gradient_clip : float or None
     Maximum gradient norm; None turns clipping off.
 early_stopping : bool

@@ -17,6 +17,7 @@ from torch.utils.data import Subset
 __all__ = [
     "OPTIMIZERS",
     "FiniteLossGuard",
+    "WeightAveraging",
     "SampleWeightedNet",
     "ValidationSplit",
     "WeightedClassifierNet",
@@ -185,3 +186,44 @@ class FiniteLossGuard(Callback):
                 f"{len(net.history)}. Lower lr, keep gradient_clip on, or check the "
                 "scale of the data (standardize=True)."
             )
+
+
+class WeightAveraging(Callback):
+    """Keep the average of the weights after each of the last ``n_epochs`` epochs.
+
+    Stochastic weight averaging at the training learning rate (Izmailov et
+    al., 2018): the weights at the ends of the last epochs lie around a
+    minimum, and their average sits nearer its centre than any one of them,
+    which steadies what a small training set and the seed leave to chance.
+    The running mean is updated in place after each epoch (deterministic,
+    one copy of the weights) and loaded into the module when training ends.
+    Buffers (a batch normalization's running statistics) keep their last
+    values.
+    """
+
+    def __init__(self, n_epochs: int, max_epochs: int):
+        self.n_epochs = n_epochs
+        self.max_epochs = max_epochs
+
+    def on_train_begin(self, net, **kwargs):
+        self.epoch_, self.count_, self.average_ = 0, 0, None
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epoch_ += 1
+        if self.epoch_ <= self.max_epochs - self.n_epochs:
+            return
+        params = [p.detach() for p in net.module_.parameters()]
+        self.count_ += 1
+        if self.average_ is None:
+            self.average_ = [p.clone() for p in params]
+            return
+        for mean, value in zip(self.average_, params, strict=True):
+            mean.add_(value - mean, alpha=1.0 / self.count_)
+
+    def on_train_end(self, net, **kwargs):
+        if self.average_ is None:
+            return
+        with torch.no_grad():
+            for param, mean in zip(net.module_.parameters(), self.average_, strict=True):
+                param.copy_(mean)
+        self.average_ = None  # the net keeps the callback: do not hold a second copy

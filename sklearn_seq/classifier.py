@@ -164,6 +164,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         lr_schedule="cosine",
         optimizer="adam",
         weight_decay=0.0,
+        weight_averaging=None,
         gradient_clip=1.0,
         early_stopping=False,
         validation_fraction=0.1,
@@ -194,6 +195,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         self.lr_schedule = lr_schedule
         self.optimizer = optimizer
         self.weight_decay = weight_decay
+        self.weight_averaging = weight_averaging
         self.gradient_clip = gradient_clip
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction

@@ -195,6 +195,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         lr_schedule=None,
         optimizer="adam",
         weight_decay=0.0,
+        weight_averaging=0.5,
         gradient_clip=1.0,
         early_stopping=False,
         validation_fraction=0.1,
@@ -227,6 +228,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         self.lr_schedule = lr_schedule
         self.optimizer = optimizer
         self.weight_decay = weight_decay
+        self.weight_averaging = weight_averaging
         self.gradient_clip = gradient_clip
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction

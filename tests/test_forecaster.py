@@ -420,3 +420,52 @@ def test_modes_switch_whenever_a_submodule_is_off(sine):
     model.net_.module_.encoder.eval()  # the top module already in training mode
     model.fit(X, y)
     assert dict(model.net_.callbacks_)["modes"].modes == [True, True]
+
+
+class _Weights(Callback):
+    """Records the module's weights at the end of every epoch."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.epochs = []
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epochs.append([p.detach().clone() for p in net.module_.parameters()])
+
+
+@pytest.mark.parametrize("share, averaged", [(0.5, 3), (0.2, 1), (1.0, 5), (None, 0)])
+def test_weight_averaging_keeps_the_mean_of_the_last_epochs(share, averaged):
+    X, y = make_windows(np.sin(0.3 * np.arange(120)), lookback=10)
+    record = _Weights()
+    model = RNNForecaster(
+        hidden_size=4,
+        max_epochs=5,
+        weight_averaging=share,
+        calibration_fraction=None,
+        callbacks=[("weights", record)],
+        random_state=0,
+    ).fit(X, y)
+    epochs = model.net_.callbacks_[-1][1].epochs  # the net's copy of the callback
+    assert len(epochs) == 5
+    last = epochs[-averaged:] if averaged else epochs[-1:]
+    for i, param in enumerate(model.net_.module_.parameters()):
+        expected = torch.stack([weights[i] for weights in last]).mean(0)
+        torch.testing.assert_close(param.detach(), expected, rtol=1e-5, atol=1e-7)
+    if averaged > 1:  # the average is not any one epoch's weights
+        assert not torch.equal(next(model.net_.module_.parameters()), epochs[-1][0])
+
+
+def test_early_stopping_keeps_its_best_epoch_not_an_average():
+    X, y = make_windows(np.sin(0.3 * np.arange(120)), lookback=10)
+    model = RNNForecaster(
+        hidden_size=4, max_epochs=3, early_stopping=True, calibration_fraction=None
+    ).fit(X, y)
+    names = [name for name, _ in model.net_.callbacks_]
+    assert "early_stopping" in names and "weight_averaging" not in names
+    assert RNNForecaster().weight_averaging == 0.5
+
+
+@pytest.mark.parametrize("share", [0, 1.5, -0.1, "half"])
+def test_bad_weight_averaging(share):
+    X, y = make_windows(np.sin(0.3 * np.arange(60)), lookback=10)
+    with pytest.raises(ValueError, match="weight_averaging"):
+        RNNForecaster(weight_averaging=share, max_epochs=1).fit(X, y)
