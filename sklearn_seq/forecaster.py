@@ -67,7 +67,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         ``benchmarks/bench_forecast_accuracy.py`` gives the geometric mean of
         MASE relative to exponential smoothing over five real series of
         0.93 for ``"mean"`` against 0.92 for ``"global"``, 1.03 for
-        ``"diff"`` and 1.05 for ``"last"`` (``random_state=0``); one model
+        ``"diff"`` and 1.05 for ``"last"`` (``random_state=0``, with the last
+        epoch's weights, before ``weight_averaging``); one model
         over all five series, 1.10 (1.08 ``"diff"``, 1.12 ``"last"``)
         against 5.5 for ``"global"``. The seed alone moves the default's
         figure between 0.93 and 1.19 (``--seeds 4``): the window-relative
@@ -84,7 +85,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         windows' first differences, if it reaches 0.3; else 1. None: no
         baseline, targets in the frame of ``scaling``. At most the window
         length. Off by default, by measurement: over ``random_state`` 0 to 4
-        of ``benchmarks/bench_forecast_accuracy.py``, ``"auto"`` averages a
+        of ``benchmarks/bench_forecast_accuracy.py`` (with the last epoch's
+        weights, ``weight_averaging=None``), ``"auto"`` averages a
         geometric mean of MASE relative to exponential smoothing of 1.37
         against 1.06 without it (one model over all five series: 1.26
         against 1.33); see the user guide's forecasting page.
