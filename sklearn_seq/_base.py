@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import math
 import warnings
 from contextlib import contextmanager
 from itertools import chain
@@ -326,9 +325,7 @@ class RecurrentEstimator(BaseEstimator):
                 ("early_stopping", EarlyStopping(patience=self.patience, load_best=True))
             )
         elif self.weight_averaging is not None:  # early stopping keeps its best epoch
-            epochs = self._max_epochs()
-            averaged = max(1, math.ceil(self.weight_averaging * epochs))
-            callbacks.append(("weight_averaging", WeightAveraging(averaged, epochs)))
+            callbacks.append(("weight_averaging", WeightAveraging(self.weight_averaging)))
         if self.lr_schedule == "cosine":
             policy = {"policy": "CosineAnnealingLR", "T_max": self._max_epochs()}
             callbacks.append(("lr_schedule", LRScheduler(**policy)))

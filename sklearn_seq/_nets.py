@@ -3,6 +3,7 @@ the validation split, the divergence guard, seeding and devices."""
 
 from __future__ import annotations
 
+import math
 import random
 from contextlib import contextmanager
 
@@ -189,36 +190,38 @@ class FiniteLossGuard(Callback):
 
 
 class WeightAveraging(Callback):
-    """Keep the average of the weights after each of the last ``n_epochs`` epochs.
+    """Keep the average of the weights after each of the last epochs.
 
     Stochastic weight averaging at the training learning rate (Izmailov et
     al., 2018): the weights at the ends of the last epochs lie around a
     minimum, and their average sits nearer its centre than any one of them,
     which steadies what a small training set and the seed leave to chance.
-    The running mean is updated in place after each epoch (deterministic,
-    one copy of the weights) and loaded into the module when training ends.
-    Buffers (a batch normalization's running statistics) keep their last
-    values.
+    The last ``ceil(share * max_epochs)`` epochs (at least one) of the net's
+    ``max_epochs`` are averaged. The running mean is updated in place after
+    each epoch (deterministic, one copy of the weights) and loaded into the
+    module when training ends. Buffers (a batch normalization's running
+    statistics) keep their last values.
     """
 
-    def __init__(self, n_epochs: int, max_epochs: int):
-        self.n_epochs = n_epochs
-        self.max_epochs = max_epochs
+    def __init__(self, share: float):
+        self.share = share
 
     def on_train_begin(self, net, **kwargs):
-        self.epoch_, self.count_, self.average_ = 0, 0, None
+        averaged = max(1, math.ceil(self.share * net.max_epochs))
+        self.first_ = net.max_epochs - averaged + 1  # the first epoch averaged
+        self.epoch_, self.average_ = 0, None
 
     def on_epoch_end(self, net, **kwargs):
         self.epoch_ += 1
-        if self.epoch_ <= self.max_epochs - self.n_epochs:
+        if self.epoch_ < self.first_:
             return
         params = [p.detach() for p in net.module_.parameters()]
-        self.count_ += 1
         if self.average_ is None:
             self.average_ = [p.clone() for p in params]
             return
+        count = self.epoch_ - self.first_ + 1  # epochs averaged, this one included
         for mean, value in zip(self.average_, params, strict=True):
-            mean.add_(value - mean, alpha=1.0 / self.count_)
+            mean.add_(value - mean, alpha=1.0 / count)
 
     def on_train_end(self, net, **kwargs):
         if self.average_ is None:
