@@ -99,7 +99,7 @@ def test_forecast_refuses_targets_that_are_not_the_channels():
     model = RNNForecaster(scaling="global", **FAST).fit(X, y)
     with pytest.raises(ValueError, match="continue the input channels"):
         model.forecast(np.zeros((8, 2)), steps=3)
-    with pytest.raises(ValueError, match="scaling='mean' expresses each target"):
+    with pytest.raises(ValueError, match="scaling='diff' expresses each target"):
         RNNForecaster(**FAST).fit(X, y)
 
 
