@@ -21,7 +21,7 @@ import numpy as np
 
 from ._sequences import Sequences
 
-__all__ = ["FRAMES", "WindowFrame", "detect_season"]
+__all__ = ["FRAMES", "WindowFrame", "detect_season", "typical_scale"]
 
 # scaling option -> what the frame takes as its offset
 FRAMES = ("mean", "last", "diff")
@@ -74,21 +74,26 @@ class WindowFrame:
         kind: str,
         n_framed: int | None = None,
         season_length: int | None = None,
+        flat_scale: np.ndarray | None = None,
     ) -> WindowFrame:
         """The frame of each window of ``seqs`` (statistics over its valid steps),
         for its first ``n_framed`` channels (None: all), computed a chunk of
         windows at a time (:meth:`Sequences.chunks`), with the seasonal
-        baseline of ``season_length`` (None: none)."""
-        parts = [
-            _statistics(values, lengths, kind, season_length)
-            for _, values, lengths in seqs.chunks()
-        ]
-        mean, last, scale, season = (
-            np.concatenate(part) if part[0] is not None else None
-            for part in zip(*parts, strict=True)
-        )
+        baseline of ``season_length`` (None: none).
+
+        A flat window (a run of zeros in an intermittent series) has no scale
+        of its own: ``flat_scale``, one entry per framed channel (a fitted
+        :func:`typical_scale`), stands in for it, so that what follows the
+        window (a demand spike) reads on the series' usual scale. None: a tiny
+        scale relative to the window's level, which makes such a target huge.
+        """
+        mean, last, scale, season = _window_statistics(seqs, kind, season_length)
+        floor = _flat_floor(mean)
+        if flat_scale is not None:
+            k = len(flat_scale)
+            scale[:, :k] = np.where(scale[:, :k] <= floor[:, :k], flat_scale, scale[:, :k])
         # a flat window keeps a tiny scale relative to its level: it reads as zeros
-        scale = np.maximum(scale, 1e-8 * (1.0 + np.abs(mean)))
+        scale = np.maximum(scale, floor)
         offset = mean if kind == "mean" else last
         if kind == "global":
             offset, scale = np.zeros_like(mean), np.ones_like(mean)
@@ -149,6 +154,38 @@ class WindowFrame:
     def target_scale(self, target_shape: tuple) -> np.ndarray:
         """The scale of each target entry, ``(n, n_outputs)``."""
         return self.scale[:, self.channels(target_shape)]
+
+
+def typical_scale(seqs: Sequences, kind: str, n_framed: int) -> np.ndarray | None:
+    """The mean scale of the windows that are not flat, per framed channel.
+
+    What :meth:`WindowFrame.of` gives a flat window (``flat_scale``); fitted
+    once on the training windows. None when every window is flat.
+    """
+    mean, _, scale, _ = _window_statistics(seqs, kind)
+    mean, scale = mean[:, :n_framed], scale[:, :n_framed]
+    moving = scale > _flat_floor(mean)
+    counts = moving.sum(axis=0)
+    if not counts.all():
+        return None
+    return np.where(moving, scale, 0.0).sum(axis=0) / counts
+
+
+def _flat_floor(mean: np.ndarray) -> np.ndarray:
+    """The scale at or below which a window is flat: tiny next to its level."""
+    return 1e-8 * (1.0 + np.abs(mean))
+
+
+def _window_statistics(seqs: Sequences, kind: str, season_length=None) -> tuple:
+    """:func:`_statistics` of every window, a chunk at a time."""
+    parts = [
+        _statistics(values, lengths, kind, season_length)
+        for _, values, lengths in seqs.chunks()
+    ]
+    return tuple(
+        np.concatenate(part) if part[0] is not None else None
+        for part in zip(*parts, strict=True)
+    )
 
 
 def _statistics(values: np.ndarray, lengths: np.ndarray, kind: str, season_length=None):

@@ -15,7 +15,7 @@ from ._base import RecurrentEstimator
 from ._covariates import split_seed
 from ._dates import following_dates, pd_frame, pd_series
 from ._docs import shared_docs
-from ._frames import FRAMES, WindowFrame, detect_season
+from ._frames import FRAMES, WindowFrame, detect_season, typical_scale
 from ._intervals import (
     MIN_CALIBRATION,
     calibration_origins,
@@ -129,6 +129,11 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     season_length_ : int or None
         The season of the baseline (``season_length``, detected for
         ``"auto"``); None without one.
+    flat_scale_ : ndarray of shape ``(n_target_channels_,)`` or None
+        The scale a flat input window takes in its frame (a run of zeros in
+        an intermittent series has none of its own): the mean scale of the
+        training windows that are not flat. None for ``scaling="global"`` or
+        when every training window is flat.
     calibration_errors_ : ndarray of shape ``(n_held_out, n_steps, n_values)``
         Absolute errors of the calibration copy on the held-out windows,
         step by step of a rollout (``n_values`` channels per step; for
@@ -258,7 +263,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         season = getattr(self, "season_length_", None)  # None for older models
         if self.scaling == "global" and season is None:
             return None
-        return WindowFrame.of(seqs, self.scaling, self._n_targets(), season)
+        flat = getattr(self, "flat_scale_", None)  # None for older models
+        return WindowFrame.of(seqs, self.scaling, self._n_targets(), season, flat)
 
     def _check_season(self, seqs: Sequences) -> None:
         """Record ``season_length_``: the parameter, or the detected season."""
@@ -300,6 +306,11 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             )
         self.n_target_channels_ = seqs.n_channels - n_covariates
         self._check_season(seqs)
+        self.flat_scale_ = (
+            None
+            if self.scaling == "global"
+            else typical_scale(seqs, self.scaling, self.n_target_channels_)
+        )
 
     def _check_covariate_targets(self, shape: tuple) -> None:
         """With covariates, target rows must continue the target channels."""
@@ -326,6 +337,14 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
                 f"n_target_channels_={k} does not match n_channels_in_="
                 f"{self.n_channels_in_} less n_past_covariates={n_past} and "
                 f"n_future_covariates={n_future}."
+            )
+        flat = getattr(self, "flat_scale_", None)
+        if flat is not None and (
+            np.shape(flat) != (k,) or not np.all(np.isfinite(flat)) or np.any(flat <= 0)
+        ):
+            raise ValueError(
+                f"flat_scale_ must hold {k} positive finite value(s), one per target "
+                f"channel; got {flat!r}."
             )
 
     def _seed_covariates(self, window, steps, future_covariates, single):

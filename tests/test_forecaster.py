@@ -469,3 +469,33 @@ def test_bad_weight_averaging(share):
     X, y = make_windows(np.sin(0.3 * np.arange(60)), lookback=10)
     with pytest.raises(ValueError, match="weight_averaging"):
         RNNForecaster(weight_averaging=share, max_epochs=1).fit(X, y)
+
+
+@pytest.mark.parametrize("scaling", ["diff", "mean", "last"])
+def test_intermittent_series_forecasts_stay_finite(scaling):
+    # 95% zeros: many windows are flat, and a spike after one would read as a change
+    # of 1e8 window scales; the fitted flat_scale_ stands in for their scale instead
+    rng = np.random.default_rng(0)
+    series = rng.poisson(0.05, 400) * rng.integers(1, 10, 400).astype(float)
+    X, y = make_windows(series, lookback=24)
+    model = RNNForecaster(scaling=scaling, calibration_fraction=None, **FAST).fit(X, y)
+    flat = np.abs(np.diff(X, axis=1)).sum(axis=1) == 0
+    assert 0.1 < flat.mean() < 0.9  # the case is real: flat and moving windows
+    assert model.flat_scale_.shape == (1,) and model.flat_scale_[0] > 0.1
+    out = model.forecast(np.zeros(24), steps=30)  # from a flat seed
+    assert np.all(np.isfinite(out)) and np.abs(out).max() < series.max()
+    assert np.all(np.isfinite(model.predict(X)))
+
+
+def test_flat_scale_is_the_mean_scale_of_moving_windows():
+    from sklearn_seq._frames import WindowFrame, typical_scale
+    from sklearn_seq._sequences import Sequences
+
+    windows = np.array([[0.0, 0.0, 0.0], [0.0, 2.0, 0.0], [1.0, 1.0, 1.0], [0, 1, 2]])
+    seqs = Sequences(windows[:, :, None], np.full(4, 3), "3d")
+    # mean absolute steps 0, 2, 0, 1: the moving windows average 1.5
+    np.testing.assert_allclose(typical_scale(seqs, "diff", 1), [1.5])
+    frame = WindowFrame.of(seqs, "diff", 1, flat_scale=np.array([1.5]))
+    np.testing.assert_allclose(frame.scale[:, 0], [1.5, 2.0, 1.5, 1.0])
+    still = Sequences(np.zeros((2, 3, 1)), np.full(2, 3), "3d")
+    assert typical_scale(still, "diff", 1) is None
