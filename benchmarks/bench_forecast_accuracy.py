@@ -34,8 +34,14 @@ factor of two or more, which is the yardstick for any change of defaults.
 ``--params`` applies RNNForecaster parameters to every variant, for example
 the seasonal baseline: ``--params '{"season_length": "auto"}' --seeds 5``.
 
+``--suite extended`` adds seven more real series to the single-series table
+(``load_extended``; the geometric mean over the first five is printed as
+before, and over all twelve beside it) and a case of many short series: one
+model over the yearly fertility rates of about 190 countries
+(``fertility_case``).
+
 Run: ``python benchmarks/bench_forecast_accuracy.py [--scaling mean,last,...]
-[--params JSON] [--seeds N] [--only-covariates]``
+[--params JSON] [--seeds N] [--suite core|extended] [--only-covariates]``
 (statsmodels comes with the ``bench`` extra: ``pip install -e ".[bench]"``).
 """
 
@@ -89,6 +95,75 @@ def load_series() -> dict:
             24,
         ),
     }
+
+
+def load_extended() -> dict:
+    """More real series, as ``load_series``: ``--suite extended`` adds them.
+
+    macrodata's unemployment rate, consumer prices, M1 money stock, 3-month
+    treasury bill rate and real private investment (quarterly, 8 held out,
+    all ending in the 2008 recession), and interest_inflation's German
+    inflation (quarterly change of the log price level) and long-term
+    interest rate (1972-1998, 8 held out).
+    """
+    import pandas as pd
+    import statsmodels.api as sm
+
+    macro = sm.datasets.macrodata.load_pandas().data
+    rates = sm.datasets.interest_inflation.load_pandas().data
+    quarters = pd.period_range(start="1959Q1", periods=len(macro), freq="Q")
+    german = pd.period_range(start="1972Q2", periods=len(rates), freq="Q")
+    series = {
+        name: (pd.Series(macro[name].to_numpy(), quarters), 4, 8)
+        for name in ("unemp", "cpi", "m1", "tbilrate", "realinv")
+    }
+    series["de_infl"] = (pd.Series(rates["Dp"].to_numpy(), german), 4, 8)
+    series["de_rate"] = (pd.Series(rates["R"].to_numpy(), german), 4, 8)
+    return series
+
+
+def fertility_case(runs: dict, held_out: int = 6) -> None:
+    """One model over many short yearly series: fertility rates of ~190 countries.
+
+    statsmodels' fertility data (births per woman, 1960-2011, the countries
+    with every year), the last ``held_out`` years held out; one RNNForecaster
+    per run trained on the windows of every country's training part and
+    forecasting all countries in one call, beside naive, drift and ETS fitted
+    per country. MASE per country (m=1); printed: the mean MASE and the
+    geometric mean over the countries of MASE / ETS MASE.
+    """
+    import statsmodels.api as sm
+
+    data = sm.datasets.fertility.load_pandas().data
+    years = [str(year) for year in range(1960, 2012)]
+    values = data[years].dropna().to_numpy(dtype=float)
+    trains, tests = values[:, :-held_out], values[:, -held_out:]
+    print(f"\nFertility: {len(values)} countries, 1960-2011, last {held_out} held out:")
+
+    def per_country(preds) -> np.ndarray:
+        triples = zip(trains, tests, preds, strict=True)
+        return np.array([mase(test, pred, train, 1) for train, test, pred in triples])
+
+    scores = {}
+    for name, method in (("naive", naive), ("drift", drift), ("ets", ets)):
+        scores[name] = per_country([method(train, held_out, 1) for train in trains])
+    X, y = make_windows(list(trains), lookback=LOOKBACK)
+    for name, params in runs.items():
+        start = time.perf_counter()
+        model = RNNForecaster(**{"random_state": 0, **params}).fit(X, y)
+        preds = model.forecast(trains[:, -LOOKBACK:], steps=held_out)
+        scores[name] = per_country(preds)
+        scores[name + " time"] = time.perf_counter() - start
+    for name, row in scores.items():
+        if name.endswith(" time"):
+            continue
+        ratio = np.exp(np.mean(np.log(row / scores["ets"])))
+        beats = np.mean(row < scores["naive"])
+        extra = f", fit + forecast {scores[name + ' time']:.1f}s" if name in runs else ""
+        print(
+            f"{name:>16}: mean MASE {row.mean():.3f}, geo-mean MASE / ETS MASE "
+            f"{ratio:.3f}, beats naive on {beats:.0%}{extra}"
+        )
 
 
 def mase(truth, pred, train, m) -> float:
@@ -184,7 +259,13 @@ def main():
     parser.add_argument(
         "--params",
         default="{}",
-        help='JSON of RNNForecaster parameters for every variant, e.g. \'{"lr": 1e-3}\'',
+        help="JSON of RNNForecaster parameters for every variant, e.g. '{\"lr\": 1e-3}'",
+    )
+    parser.add_argument(
+        "--suite",
+        choices=("core", "extended"),
+        default="core",
+        help="extended: seven more real series and the fertility case",
     )
     parser.add_argument(
         "--seeds",
@@ -202,6 +283,9 @@ def main():
         covariate_case(variants)
         return
     data = load_series()
+    core = list(data)
+    if args.suite == "extended":
+        data.update(load_extended())
     baselines = {"naive": naive, "snaive": seasonal_naive, "drift": drift, "ets": ets}
     runs = {
         (name if args.seeds == 1 else f"{name} s{seed}"): {**params, "random_state": seed}
@@ -227,14 +311,22 @@ def main():
     for method, row in scores.items():
         print(f"{method:>16}" + "".join(f"{row[s]:10.3f}" for s in names))
     for name in runs:
-        ratio = geo_ratio(scores[name], scores["ets"])
-        beats = all(scores[name][s] < scores["snaive"][s] for s in names)
-        fits = " ".join(f"{s} {seconds[name][s]:.1f}s" for s in names)
+        ratio = geo_ratio({s: scores[name][s] for s in core}, scores["ets"])
+        beats = all(scores[name][s] < scores["snaive"][s] for s in core)
+        fits = " ".join(f"{s} {seconds[name][s]:.1f}s" for s in core)
         print(f"{name}: geo-mean MASE / ETS MASE = {ratio:.3f}; beats seasonal naive on")
         print(f"  every series: {beats}; fit + forecast times: {fits}")
+        if len(names) > len(core):
+            wins = sum(scores[name][s] < scores["snaive"][s] for s in names)
+            print(
+                f"  all {len(names)} series: geo-mean MASE / ETS MASE = "
+                f"{geo_ratio(scores[name], scores['ets']):.3f}; beats seasonal naive "
+                f"on {wins}"
+            )
 
     # many series, one model: windows of every training part, one forecast call
     print("\nOne model over all five series (list input to make_windows):")
+    data = {name: data[name] for name in core}
     trains = [series.to_numpy(dtype=float)[:-h] for series, _, h in data.values()]
     horizon = max(h for _, _, h in data.values())
     X, y = make_windows(trains, lookback=LOOKBACK)
@@ -254,6 +346,8 @@ def main():
             f"{len(X)} windows, fit + forecast {elapsed:.1f}s"
         )
     covariate_case(variants)
+    if args.suite == "extended":
+        fertility_case(runs)
 
 
 if __name__ == "__main__":
