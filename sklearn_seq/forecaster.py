@@ -45,6 +45,15 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
     adds covariates: input channels read but not forecast (see
     ``n_past_covariates`` and ``n_future_covariates``).
 
+    The defaults (``scaling="diff"``, ``lr=1e-3``, ``weight_averaging=0.5``)
+    were chosen on real series with ``benchmarks/bench_forecast_accuracy.py``
+    over ``random_state`` 0 to 4: the geometric mean of their MASE over
+    exponential smoothing's is 0.76 on its five series (0.91 on twelve, with
+    ``--suite extended``), 0.90 for one model over the five, and 0.88 for one
+    model over the yearly fertility rates of 192 countries. With ``lr=3e-3``
+    the figures were 0.87, 1.00 (seeds 0 to 2), 0.93 and 0.72 (seeds 0 to
+    2). The user guide's forecasting page has the tables.
+
     Parameters
     ----------
     {network_parameters}
@@ -63,15 +72,15 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         best for one stationary series whose amplitude a rollout must keep,
         such as a pure oscillator, and needed for targets that are not the
         next values of the input channels. ``standardize`` then applies on
-        top of the chosen frame. The default was chosen by measurement, over
-        ``random_state`` 0 to 4 of ``benchmarks/bench_forecast_accuracy.py``
-        (five real series, the geometric mean of MASE relative to
-        exponential smoothing): 0.87 for ``"diff"`` against 0.90 for
-        ``"last"`` and 0.98 for ``"mean"``; one model over all five series,
-        0.93 against 0.96 and 0.99. With a future covariate (consumption
-        given income growth) ``"last"`` and ``"mean"`` did better, 0.84 and
-        0.94 against 1.12 for ``"diff"``: see the user guide's forecasting
-        page.
+        top of the chosen frame. The default was chosen by measurement, at
+        ``lr=3e-3``: over ``random_state`` 0 to 4 of
+        ``benchmarks/bench_forecast_accuracy.py`` (five real series, the
+        geometric mean of MASE relative to exponential smoothing), 0.87 for
+        ``"diff"`` against 0.90 for ``"last"`` and 0.98 for ``"mean"``; one
+        model over the five, 0.93 against 0.96 and 0.99; one model over 192
+        countries' fertility rates (seeds 0 to 2), 0.72 against 1.13 and
+        1.25. ``"last"`` led on twelve series one at a time (0.96 against
+        1.00, seeds 0 to 2), but not for many series in one model.
     season_length : int >= 1, "auto" or None, default=None
         A seasonal baseline: the network learns the residual over the
         seasonal naive forecast. Each target step is expressed relative to
@@ -84,7 +93,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         windows' first differences, if it reaches 0.3; else 1. None: no
         baseline, targets in the frame of ``scaling``. At most the window
         length. Off by default, by measurement: over ``random_state`` 0 to 2
-        of ``benchmarks/bench_forecast_accuracy.py``, ``"auto"`` averages a
+        of ``benchmarks/bench_forecast_accuracy.py`` (at ``lr=3e-3``),
+        ``"auto"`` averages a
         geometric mean of MASE relative to exponential smoothing of 1.43
         against 0.87 without it (1.03 for ``"last"`` against 0.92); see the
         user guide's forecasting page.
@@ -196,7 +206,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         patch_size="auto",
         max_epochs=100,
         batch_size=32,
-        lr=3e-3,
+        lr=1e-3,
         lr_schedule=None,
         optimizer="adam",
         weight_decay=0.0,

@@ -18,11 +18,12 @@ RTOL = 1e-5
 def test_forecaster_predictions_are_pinned():
     series = np.sin(0.1 * np.arange(300)) + 0.01 * np.arange(300)
     X, y = make_windows(series, lookback=20)
-    # scaling="global" and the last epoch's weights (weight_averaging=None) were the
-    # only behaviour when these values were recorded
+    # scaling="global", the last epoch's weights (weight_averaging=None) and lr=3e-3
+    # were the defaults when these values were recorded
     model = RNNForecaster(
         hidden_size=8,
         max_epochs=3,
+        lr=3e-3,
         scaling="global",
         weight_averaging=None,
         random_state=0,
