@@ -57,6 +57,13 @@ from sklearn_seq import RNNForecaster, make_windows
 LOOKBACK = 24
 
 
+def periods(start, n, freq):
+    """A PeriodIndex of ``n`` periods of ``freq`` from ``start``."""
+    import pandas as pd
+
+    return pd.period_range(start=start, periods=n, freq=freq)
+
+
 def load_series() -> dict:
     """name -> (series as a pandas Series with a PeriodIndex, season length, horizon)."""
     import pandas as pd
@@ -68,9 +75,6 @@ def load_series() -> dict:
     macro = sm.datasets.macrodata.load_pandas().data
     nile = sm.datasets.nile.load_pandas().data
     nino = sm.datasets.elnino.load_pandas().data.set_index("YEAR")
-
-    def periods(start, n, freq):
-        return pd.period_range(start=start, periods=n, freq=freq)
 
     return {
         "co2": (co2, 12, 24),
@@ -111,8 +115,8 @@ def load_extended() -> dict:
 
     macro = sm.datasets.macrodata.load_pandas().data
     rates = sm.datasets.interest_inflation.load_pandas().data
-    quarters = pd.period_range(start="1959Q1", periods=len(macro), freq="Q")
-    german = pd.period_range(start="1972Q2", periods=len(rates), freq="Q")
+    quarters = periods("1959Q1", len(macro), "Q")
+    german = periods("1972Q2", len(rates), "Q")
     series = {
         name: (pd.Series(macro[name].to_numpy(), quarters), 4, 8)
         for name in ("unemp", "cpi", "m1", "tbilrate", "realinv")
@@ -144,7 +148,7 @@ def fertility_case(runs: dict, held_out: int = 6) -> None:
         triples = zip(trains, tests, preds, strict=True)
         return np.array([mase(test, pred, train, 1) for train, test, pred in triples])
 
-    scores = {}
+    scores, seconds = {}, {}
     for name, method in (("naive", naive), ("drift", drift), ("ets", ets)):
         scores[name] = per_country([method(train, held_out, 1) for train in trains])
     X, y = make_windows(list(trains), lookback=LOOKBACK)
@@ -153,13 +157,11 @@ def fertility_case(runs: dict, held_out: int = 6) -> None:
         model = RNNForecaster(**{"random_state": 0, **params}).fit(X, y)
         preds = model.forecast(trains[:, -LOOKBACK:], steps=held_out)
         scores[name] = per_country(preds)
-        scores[name + " time"] = time.perf_counter() - start
+        seconds[name] = time.perf_counter() - start
     for name, row in scores.items():
-        if name.endswith(" time"):
-            continue
-        ratio = np.exp(np.mean(np.log(row / scores["ets"])))
+        ratio = geo_mean(row / scores["ets"])
         beats = np.mean(row < scores["naive"])
-        extra = f", fit + forecast {scores[name + ' time']:.1f}s" if name in runs else ""
+        extra = f", fit + forecast {seconds[name]:.1f}s" if name in seconds else ""
         print(
             f"{name:>16}: mean MASE {row.mean():.3f}, geo-mean MASE / ETS MASE "
             f"{ratio:.3f}, beats naive on {beats:.0%}{extra}"
@@ -243,9 +245,13 @@ def covariate_case(variants: dict) -> None:
         )
 
 
+def geo_mean(values) -> float:
+    return float(np.exp(np.mean(np.log(values))))
+
+
 def geo_ratio(row: dict, reference: dict) -> float:
     """Geometric mean over the series of ``row``'s MASE divided by ``reference``'s."""
-    return float(np.exp(np.mean([np.log(row[s] / reference[s]) for s in row])))
+    return geo_mean([row[s] / reference[s] for s in row])
 
 
 def main():
