@@ -191,6 +191,12 @@ class RecurrentEstimator(BaseEstimator):
         # what check_is_fitted asks, without walking every attribute of the estimator
         return hasattr(self, "net_")
 
+    def _check_fitted(self) -> None:
+        """``check_is_fitted(self)``, without reading the tags when fitted (a
+        prediction of one window notices their cost)."""
+        if not hasattr(self, "net_"):
+            check_is_fitted(self)  # raises scikit-learn's NotFittedError
+
     def _is_warm(self) -> bool:
         return self.warm_start and hasattr(self, "net_")
 
@@ -530,7 +536,7 @@ class RecurrentEstimator(BaseEstimator):
         weights : dict of str to ndarray
             The module's ``state_dict`` on the CPU; :meth:`set_weights` takes it.
         """
-        check_is_fitted(self)
+        self._check_fitted()
         state = self.net_.module_.state_dict()
         return {key: value.detach().cpu().numpy() for key, value in state.items()}
 

@@ -182,6 +182,8 @@ def _window_statistics(seqs: Sequences, kind: str, season_length=None) -> tuple:
         _statistics(values, lengths, kind, season_length)
         for _, values, lengths in seqs.chunks()
     ]
+    if len(parts) == 1:
+        return parts[0]
     return tuple(
         np.concatenate(part) if part[0] is not None else None
         for part in zip(*parts, strict=True)

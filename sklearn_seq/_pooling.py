@@ -122,14 +122,18 @@ def index_documents(
     unknown = np.flatnonzero(ids < 0)
     if len(unknown) and not all_strings(map(flat.__getitem__, unknown.tolist())):
         check_tokens(docs)
-    keep = ids >= 0
     token_indptr = np.concatenate([[0], np.cumsum(lengths)])
+    if max_length is None:  # count each document's unknown tokens, not every token
+        doc_of_unknown = np.searchsorted(token_indptr, unknown, side="right") - 1
+        known = lengths - np.bincount(doc_of_unknown, minlength=len(docs))
+        indptr = np.concatenate([[0], np.cumsum(known)])
+        return indptr, np.delete(ids, unknown) if len(unknown) else ids
+    keep = ids >= 0
     known_before = np.concatenate([[0], np.cumsum(keep)])  # [t]: known tokens before t
-    if max_length is not None:
-        doc_of_token = np.repeat(np.arange(len(docs)), lengths)
-        rank = known_before[:-1] - known_before[token_indptr[doc_of_token]]  # in its doc
-        keep &= rank < max_length
-        known_before = np.concatenate([[0], np.cumsum(keep)])
+    doc_of_token = np.repeat(np.arange(len(docs)), lengths)
+    rank = known_before[:-1] - known_before[token_indptr[doc_of_token]]  # in its doc
+    keep &= rank < max_length
+    known_before = np.concatenate([[0], np.cumsum(keep)])
     return known_before[token_indptr], ids[keep]
 
 

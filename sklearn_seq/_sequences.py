@@ -584,7 +584,8 @@ def iter_batches(seqs: Sequences, batch_size: int, device="cpu"):
                 index,
             )
         return
-    if seqs.padded():  # sequences of several lengths: group them by length
+    padded = seqs.padded()
+    if padded:  # sequences of several lengths: group them by length
         order = np.argsort(seqs.lengths, kind="stable")
         groups = np.split(order, np.flatnonzero(np.diff(seqs.lengths[order])) + 1)
     else:
@@ -595,7 +596,13 @@ def iter_batches(seqs: Sequences, batch_size: int, device="cpu"):
         # read many blocks' rows at once (of Rows: padded and scaled in one go)
         per_read = BLOCK * max(1, CHUNK // (BLOCK * length * seqs.n_channels))
         for first in range(0, len(group), per_read):
-            rows = seqs.values[group[first : first + per_read], :length]
+            # one length: the rows in order, a slice (no fancy-index copy of an array)
+            part = (
+                group[first : first + per_read]
+                if padded
+                else slice(first, first + per_read)
+            )
+            rows = seqs.values[part, :length]
             for start in range(0, len(rows), BLOCK):
                 index = group[first + start : first + start + BLOCK]
                 values = np.zeros((BLOCK, length, seqs.n_channels), dtype=rows.dtype)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager, nullcontext
-
 import torch
 from threadpoolctl import threadpool_limits
 
 from ._validation import check_count
 
 
-@contextmanager
-def limit_threads(n: int | None, *, blas: bool = True):
+class limit_threads:  # noqa: N801 (a context manager, named and used as a function)
     """Run a block with at most ``n`` threads in torch and in BLAS/OpenMP.
 
     Sets ``torch.set_num_threads(n)`` and, with ``blas``, limits the native
@@ -19,7 +16,9 @@ def limit_threads(n: int | None, *, blas: bool = True):
     OpenMP) for the block, then restores the previous settings, also when the
     block raises. Nested blocks restore their outer block's limit. ``None``
     changes nothing. Finding the pools takes milliseconds, so inference, where
-    torch does all the work, passes ``blas=False``.
+    torch does all the work, passes ``blas=False``; a class rather than a
+    generator, so that entering costs a prediction of one window next to
+    nothing.
 
     The settings are global to the process: a block limits every thread of
     it, not only the one that entered it.
@@ -35,14 +34,23 @@ def limit_threads(n: int | None, *, blas: bool = True):
     >>> torch.get_num_threads() == before
     True
     """
-    if n is None:
-        yield
-        return
-    n = check_count(n, "n_threads")
-    previous = torch.get_num_threads()
-    with threadpool_limits(limits=n) if blas else nullcontext():
-        torch.set_num_threads(n)
-        try:
-            yield
-        finally:
-            torch.set_num_threads(previous)
+
+    def __init__(self, n: int | None, *, blas: bool = True):
+        self.n = None if n is None else check_count(n, "n_threads")
+        self.blas = blas
+
+    def __enter__(self) -> None:
+        if self.n is None:
+            return
+        self._pools = threadpool_limits(limits=self.n) if self.blas else None
+        self._previous = torch.get_num_threads()
+        if self._previous != self.n:
+            torch.set_num_threads(self.n)
+
+    def __exit__(self, *exc) -> None:
+        if self.n is None:
+            return
+        if torch.get_num_threads() != self._previous:
+            torch.set_num_threads(self._previous)
+        if self._pools is not None:
+            self._pools.restore_original_limits()

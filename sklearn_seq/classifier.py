@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._base import RecurrentEstimator
@@ -252,7 +251,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         proba : ndarray of shape (n, n_classes)
             Probabilities, columns in the order of ``classes_``.
         """
-        check_is_fitted(self)
+        self._check_fitted()
         logits = self._infer(self._check_input(X, reset=False)).astype(np.float64)
         logits -= logits.max(axis=1, keepdims=True)
         proba = np.exp(logits)
@@ -271,7 +270,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         y_pred : ndarray of shape (n,)
             Labels from ``classes_``.
         """
-        check_is_fitted(self)
+        self._check_fitted()
         return self._target_codec().inverse_transform(self.predict_proba(X))
 
     def __sklearn_tags__(self):

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import _num_samples
 from torch import nn
 
 from ._base import RecurrentEstimator
@@ -470,7 +470,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         y_pred : ndarray of shape ``(n,) + target_shape_``
             Predictions in the units of ``y``.
         """
-        check_is_fitted(self)
+        self._check_fitted()
         return self._predict_sequences(self._check_input(X, reset=False))
 
     def predict_interval(self, X, coverage=0.9):
@@ -499,7 +499,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             For a coverage outside (0, 1), or when too few windows were held
             out to calibrate that coverage.
         """
-        check_is_fitted(self)
+        self._check_fitted()
         coverage = check_coverage(coverage)
         seqs = self._check_input(X, reset=False)
         frame = self._frame(seqs)
@@ -629,7 +629,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             column count, or holding NaN or infinity; for ``steps`` beyond one
             forward pass of a model with past covariates.
         """
-        check_is_fitted(self)
+        self._check_fitted()
         steps = check_count(steps, "steps")
         seed, dates = self._dated_seed(X_seed, steps)
         window, single = self._seed_windows(seed)
@@ -672,7 +672,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             For a coverage outside (0, 1), a dated seed whose frequency is
             unknown, or too few held-out windows for that coverage.
         """
-        check_is_fitted(self)
+        self._check_fitted()
         steps = check_count(steps, "steps")
         coverage = check_coverage(coverage)
         seed, dates = self._dated_seed(X_seed, steps)

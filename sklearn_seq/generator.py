@@ -9,7 +9,6 @@ import torch
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._base import RecurrentEstimator
@@ -245,7 +244,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         return self._fit(X, y, sample_weight)
 
     def _generate(self, X, temperature=None, seed=None):
-        check_is_fitted(self)
+        self._check_fitted()
         seqs = self._check_input(X, reset=False)
         codec = self._target_codec()
         start = getattr(codec, "start_id", 0)
@@ -299,7 +298,7 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         y_sampled : list of str or list of list of str
             One drawn output per input.
         """
-        check_is_fitted(self)
+        self._check_fitted()
         if self.target_kind_ == "numeric":
             raise ValueError("sample draws token outputs; this model has numeric targets.")
         if not isinstance(temperature, Real) or not MIN_TEMPERATURE <= temperature < np.inf:

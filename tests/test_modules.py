@@ -7,6 +7,7 @@ from sklearn_seq._modules import (
     RecurrentEncoder,
     SequenceDecoder,
     SequenceToVector,
+    evaluating,
     float64_copy,
     make_rnn,
 )
@@ -166,3 +167,13 @@ def test_float64_copy_is_kept_until_the_weights_change():
     fresh = float64_copy(module)
     assert fresh is not double
     torch.testing.assert_close(fresh(x.double()).float(), module(x))
+
+
+def test_evaluating_switches_a_submodule_left_in_training_mode():
+    module = SequenceToVector(1, input_size=2, hidden_size=4, dropout=0.5)
+    module.eval()
+    module.encoder.dropout.train()  # only a submodule: the root reads as eval
+    with evaluating(module):
+        assert not any(m.training for m in module.modules())
+        assert not torch.is_grad_enabled()
+    assert torch.is_grad_enabled()

@@ -64,6 +64,18 @@ def test_index_documents_drops_unknown_tokens():
     assert_array_equal(indices, [0, 1, 2, 2, 0])
 
 
+def test_index_documents_counts_unknown_tokens_by_document():
+    # without max_length, documents are cut by their unknown tokens' counts alone
+    rng = np.random.default_rng(0)
+    words = ["a", "b", "c", "x", "y"]
+    docs = [list(rng.choice(words, rng.integers(0, 6))) for _ in range(200)]
+    indptr, indices = index_documents(docs, VOCABULARY)
+    for i, doc in enumerate(docs):
+        expected = [VOCABULARY[t] for t in doc if t in VOCABULARY]
+        assert_array_equal(indices[indptr[i] : indptr[i + 1]], expected)
+    assert indptr[-1] == len(indices)
+
+
 def test_index_documents_max_length_counts_known_tokens_only():
     docs = [["x", "a", "y", "b", "c"], ["c"], ["a", "b", "c", "a"]]
     indptr, indices = index_documents(docs, VOCABULARY, max_length=2)
