@@ -137,6 +137,8 @@ class RecurrentEstimator(BaseEstimator):
     _word_ids = False  # read documents as word ids, through an embedding layer
     # infer on the CPU through a float64 copy of the module (_modules.float64_copy)
     _float64_inference = False
+    # parameters that only steer training: a warm start may change them
+    _training_params = TRAINING_PARAMS
 
     def _make_codec(self, y=None) -> TargetCodec:
         """An unfitted target codec for ``y`` (None: for the fitted targets)."""
@@ -176,6 +178,10 @@ class RecurrentEstimator(BaseEstimator):
         if self.front_end == "auto":
             return None if self._reads_ids() else "conv"
         return self.front_end
+
+    def _train_collate(self):
+        """The ``collate_fn`` of training batches: the batch as built."""
+        return keep_batch
 
     def _resolve_patch_size(self, lengths: np.ndarray) -> int:
         """Steps per patch: ``patch_size``, or for "auto" enough that the
@@ -365,7 +371,7 @@ class RecurrentEstimator(BaseEstimator):
             dataset=BatchDataset,
             **({"iterator_train": LengthBuckets.loader} if self._reads_ids() else {}),
             iterator_train__shuffle=True,
-            iterator_train__collate_fn=keep_batch,
+            iterator_train__collate_fn=self._train_collate(),
             iterator_valid__collate_fn=keep_batch,
             train_split=split,
             callbacks=callbacks,
@@ -459,7 +465,7 @@ class RecurrentEstimator(BaseEstimator):
         changed = [
             f"{key}={built[key]!r} -> {params[key]!r}"
             for key in params
-            if key not in TRAINING_PARAMS and key in built
+            if key not in self._training_params and key in built
             if not _same(built[key], params[key])
         ]
         if changed:
@@ -474,7 +480,7 @@ class RecurrentEstimator(BaseEstimator):
         built, params = self._built_params(), self.get_params(deep=False)
         return any(
             not _same(built.get(key), params[key])
-            for key in TRAINING_PARAMS - _FIT_TIME_PARAMS
+            for key in self._training_params - _FIT_TIME_PARAMS
         )
 
     def built_params(self) -> dict:
@@ -493,7 +499,7 @@ class RecurrentEstimator(BaseEstimator):
         """
         built, params = self._built_params(), self.get_params(deep=False)
         return {
-            key: built.get(key, value) if key not in TRAINING_PARAMS else value
+            key: built.get(key, value) if key not in self._training_params else value
             for key, value in params.items()
         }
 
@@ -606,7 +612,7 @@ class RecurrentEstimator(BaseEstimator):
         params = self.get_params(deep=False)
         self._built_with = {
             **self._built_params(),
-            **{key: params[key] for key in TRAINING_PARAMS},
+            **{key: params[key] for key in self._training_params},
         }
         return self
 

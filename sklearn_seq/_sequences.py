@@ -34,6 +34,7 @@ from .datasets._long_format import long_format_hint
 __all__ = [
     "BatchDataset",
     "LengthBuckets",
+    "RandomCrops",
     "Rows",
     "Sequences",
     "check_sequences",
@@ -628,6 +629,48 @@ class BatchDataset(Dataset):
 def keep_batch(batch):
     """``collate_fn`` for :class:`BatchDataset`: the batch is already built."""
     return batch
+
+
+class RandomCrops:
+    """``collate_fn`` for training batches of :class:`BatchDataset`: each
+    sequence cut to a random run of its steps ("window slicing", Le Guennec
+    et al., 2016).
+
+    Each batch draws one share ``s`` uniformly from ``[smallest, 1]``; a
+    sequence of ``L > longer_than`` steps keeps ``ceil(s * L)`` consecutive
+    steps from a start drawn uniformly among those that fit, shorter ones stay
+    whole. Sequences of one length keep one length (no packing). Draws come
+    from torch's global generator, as a shuffling ``DataLoader``'s do, so a
+    seeded fit crops alike every time; a batch with nothing to crop draws
+    nothing.
+
+    Parameters
+    ----------
+    smallest : float
+        The smallest share of a sequence a crop keeps, in (0, 1].
+    longer_than : int, default=0
+        Sequences of at most this many steps are never cropped.
+    """
+
+    def __init__(self, smallest: float, longer_than: int = 0):
+        self.smallest = smallest
+        self.longer_than = longer_than
+
+    def __call__(self, batch):
+        X, y = batch
+        values, lengths = X["values"], X["lengths"]
+        if int(lengths.max()) <= self.longer_than:
+            return batch
+        share = self.smallest + (1.0 - self.smallest) * float(torch.rand(()))
+        kept = torch.clamp(torch.ceil(lengths * share).long(), min=1)
+        kept = torch.where(lengths > self.longer_than, kept, lengths)
+        start = (torch.rand(len(lengths)) * (lengths - kept + 1)).long()
+        width = int(kept.max())
+        steps = torch.arange(width)
+        index = (start[:, None] + steps).clamp(max=values.shape[1] - 1)
+        cropped = torch.gather(values, 1, index[:, :, None].expand(-1, -1, values.shape[2]))
+        cropped = cropped * (steps < kept[:, None])[:, :, None].to(cropped.dtype)
+        return {**X, "values": cropped, "lengths": kept}, y
 
 
 BUCKET_BATCHES = 50  # batches per bucket of LengthBuckets

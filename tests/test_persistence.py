@@ -468,16 +468,17 @@ def test_a_file_written_before_window_scaling_keeps_global_scaling():
 def test_a_classifier_file_from_before_front_ends_loads_without_one(path):
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(30, 12)), np.arange(30) % 2
-    model = SequenceClassifier(front_end=None, **TINY).fit(X, y)
+    model = SequenceClassifier(front_end=None, random_crop=None, **TINY).fit(X, y)
     save(model, path)
     with safe_open(str(path), framework="numpy") as f:
         document = json.loads(f.metadata()["sklearn_seq"])
     node = document["model"]
-    for key in ("front_end", "patch_size"):  # parameters a file from then lacks
+    for key in ("front_end", "patch_size", "random_crop"):  # a file from then lacks
         del node["params"][key]
     del node["state"]["patch_size_"]
     metadata = {"sklearn_seq": json.dumps(document)}
     save_file(load_file(str(path)), str(path), metadata=metadata)
     loaded = load(path)
     assert loaded.front_end is None and SequenceClassifier().front_end is not None
+    assert loaded.random_crop is None  # trained on whole sequences, as then
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))

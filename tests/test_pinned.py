@@ -43,13 +43,14 @@ def test_forecaster_predictions_are_pinned():
 
 def test_classifier_probabilities_are_pinned():
     X_train, X_test, y_train, _ = load_italy_power_demand(return_X_y=True)
-    # front_end=None, dropout=0.0: the defaults when these were recorded
+    # front_end=None, dropout=0.0, random_crop=None: the defaults when these were recorded
     clf = SequenceClassifier(
         hidden_size=8,
         max_epochs=3,
         class_weight="balanced",
         front_end=None,
         dropout=0.0,
+        random_crop=None,
         random_state=0,
     ).fit(X_train, y_train)
     expected = [

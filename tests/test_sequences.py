@@ -3,7 +3,13 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
-from sklearn_seq._sequences import BLOCK, check_sequences, check_target, iter_batches
+from sklearn_seq._sequences import (
+    BLOCK,
+    RandomCrops,
+    check_sequences,
+    check_target,
+    iter_batches,
+)
 
 
 def test_2d_is_univariate_fixed_length():
@@ -161,3 +167,51 @@ def test_sequences_of_one_length_skip_the_mask_without_changing_a_bit(monkeypatc
     monkeypatch.setattr(Sequences, "padded", lambda self: True)  # force the mask
     for a, b in zip(fast, everything(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_random_crops_keep_a_run_of_each_sequence():
+    torch = pytest.importorskip("torch")
+    lengths = torch.tensor([10, 6, 1, 10])
+    values = torch.zeros(4, 10, 2)
+    for i, n in enumerate(lengths.tolist()):  # step t of sequence i holds 100 i + t + 1
+        values[i, :n, 0] = 100 * i + torch.arange(1, n + 1)
+        values[i, :n, 1] = -values[i, :n, 0]
+    X = {"values": values, "lengths": lengths, "sample_weight": torch.ones(4)}
+    y = torch.arange(4)
+    torch.manual_seed(0)
+    shares = set()
+    for _ in range(50):
+        (out, out_y) = RandomCrops(0.5)((X, y))
+        assert out["sample_weight"] is X["sample_weight"] and out_y is y
+        kept = out["lengths"]
+        assert out["values"].shape == (4, int(kept.max()), 2)
+        for i, n in enumerate(lengths.tolist()):
+            k = int(kept[i])
+            assert -(-n // 2) <= k <= n  # at least half, at most all
+            run = out["values"][i, :k, 0]
+            first = int(run[0]) - 100 * i  # a consecutive run inside the sequence
+            assert torch.equal(run, 100 * i + torch.arange(first, first + k).float())
+            assert 1 <= first and first + k - 1 <= n
+            assert torch.equal(out["values"][i, :k, 1], -run)
+            assert not out["values"][i, k:].any()  # zero after the crop
+        assert kept[0] == kept[3]  # one share per batch: equal lengths stay equal
+        shares.add(int(kept[0]))
+    assert len(shares) > 3  # the share is drawn anew for each batch
+    torch.manual_seed(0)
+    again = RandomCrops(0.5)((X, y))[0]["values"]
+    torch.manual_seed(0)
+    assert torch.equal(RandomCrops(0.5)((X, y))[0]["values"], again)
+
+
+def test_random_crops_leave_short_sequences_whole_and_draw_nothing_for_them():
+    torch = pytest.importorskip("torch")
+    values = torch.arange(2 * 12, dtype=torch.float32).reshape(2, 12, 1)
+    X, y = {"values": values, "lengths": torch.tensor([12, 5])}, torch.arange(2)
+    torch.manual_seed(0)
+    out = RandomCrops(0.5, longer_than=5)((X, y))[0]
+    assert out["lengths"][1] == 5 and torch.equal(out["values"][1, :5], values[1, :5])
+    assert 6 <= out["lengths"][0] <= 12
+    short = {"values": values[:, :5], "lengths": torch.tensor([5, 5])}
+    state = torch.get_rng_state()
+    assert RandomCrops(0.5, longer_than=5)((short, y))[0] is short
+    assert torch.equal(torch.get_rng_state(), state)  # no draw: training as without

@@ -18,7 +18,7 @@ from sklearn_seq import (
     load,
     save,
 )
-from sklearn_seq._sequences import LengthBuckets
+from sklearn_seq._sequences import LengthBuckets, RandomCrops, keep_batch
 from sklearn_seq._word_ids import WordIds
 
 POSITIVE = ["good", "great", "fine", "nice", "superb"]
@@ -140,6 +140,23 @@ def test_front_end_auto_reads_words_directly_and_numbers_through_convolutions(fi
     assert numeric.net_.module_.encoder.front_end.kind == "conv"
     conv = pipeline(front_end="conv").fit(docs, y)  # still available for ids
     assert conv["rnn"].net_.module_.inner.encoder.front_end.kind == "conv"
+
+
+def test_random_crop_auto_keeps_whole_documents_and_crops_numbers(fitted):
+    model, _, _ = fitted
+    assert model["rnn"].random_crop == "auto"
+    assert model["rnn"].net_.iterator_train__collate_fn is keep_batch
+    X = np.random.RandomState(0).rand(8, 3)
+    numeric = SequenceClassifier(hidden_size=2, max_epochs=1).fit(X, np.arange(8) % 2)
+    crops = numeric.net_.iterator_train__collate_fn
+    assert isinstance(crops, RandomCrops)
+    assert (crops.smallest, crops.longer_than) == (0.8, 128)
+    chosen = SequenceClassifier(hidden_size=2, max_epochs=1, random_crop=0.5)
+    crops = chosen.fit(X, np.arange(8) % 2).net_.iterator_train__collate_fn
+    assert (crops.smallest, crops.longer_than) == (0.5, 0)  # every sequence
+    assert numeric.net_.iterator_valid__collate_fn is keep_batch  # never cropped
+    whole = SequenceClassifier(hidden_size=2, max_epochs=1, random_crop=None)
+    assert whole.fit(X, np.arange(8) % 2).net_.iterator_train__collate_fn is keep_batch
 
 
 def test_length_buckets_batch_similar_lengths_and_cover_every_sample():
