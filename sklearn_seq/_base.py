@@ -174,9 +174,10 @@ class RecurrentEstimator(BaseEstimator):
         }
 
     def _front_end(self) -> str | None:
-        """``front_end``, with ``"auto"`` resolved: None for word ids, else "conv"."""
+        """``front_end``, with ``"auto"`` resolved: None for documents (word ids or
+        word vectors), else "conv"."""
         if self.front_end == "auto":
-            return None if self._reads_ids() else "conv"
+            return None if self._reads_words() else "conv"
         return self.front_end
 
     def _train_collate(self):
@@ -249,8 +250,10 @@ class RecurrentEstimator(BaseEstimator):
         if words is not None and not self._word_ids:
             raise ValueError(f"{name} does not read word ids; give numeric sequences.")
         if reset:
-            for key in ("vocabulary_hash_", "embedding_shape_"):
+            for key in ("vocabulary_hash_", "embedding_shape_", "reads_word_vectors_"):
                 vars(self).pop(key, None)
+            if seqs.kind == "words":
+                self.reads_word_vectors_ = True
             if words is not None:
                 self.vocabulary_hash_ = words.vocabulary_hash
                 self.embedding_shape_ = (len(words.wv) + 1, words.wv.vector_size)
@@ -279,6 +282,10 @@ class RecurrentEstimator(BaseEstimator):
     def _reads_ids(self) -> bool:
         """Whether the estimator was fitted on word ids."""
         return hasattr(self, "vocabulary_hash_")
+
+    def _reads_words(self) -> bool:
+        """Whether the estimator was fitted on documents: word ids or word vectors."""
+        return self._reads_ids() or getattr(self, "reads_word_vectors_", False)
 
     def _max_epochs(self) -> int:
         """``max_epochs``, with ``"auto"`` resolved: 5 for word ids, else 100."""

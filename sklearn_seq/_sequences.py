@@ -28,7 +28,7 @@ from scipy import sparse
 from skorch.dataset import Dataset
 from torch.utils.data import DataLoader, Subset
 
-from ._word_ids import WordIds
+from ._word_ids import WordIds, WordVectors
 from .datasets._long_format import long_format_hint
 
 __all__ = [
@@ -169,10 +169,12 @@ class Sequences:
         number of windows.
     lengths : ndarray of shape (n_samples,), int64
         The true length of each sequence.
-    kind : {"2d", "3d", "list", "vectors", "ids"}
+    kind : {"2d", "3d", "list", "vectors", "ids", "words"}
         The layout the user gave; ``"vectors"`` is a 2-D X read as one
         conditioning vector per sample (each a sequence of length 1);
-        ``"ids"`` is documents as word ids (see :func:`from_word_ids`).
+        ``"ids"`` is documents as word ids (see :func:`from_word_ids`);
+        ``"words"`` a list of sequences marked as documents' word vectors
+        (:class:`~sklearn_seq._word_ids.WordVectors`).
     words : WordIds or None
         For kind ``"ids"``, the documents given (their vectors and vocabulary).
     """
@@ -449,7 +451,10 @@ def check_sequences(X, *, name: str = "X", vectors: bool = False) -> Sequences:
     elif hasattr(X, "to_numpy") and getattr(X.dtype, "kind", "") == "O":
         X = X.to_numpy()  # a pandas Series of arrays: one sequence per row
     if _is_sequence_list(X):
-        return _from_list(X, name)
+        seqs = _from_list(X, name)
+        if isinstance(X, WordVectors):  # documents, word by word
+            seqs.kind = "words"
+        return seqs
     layout = None if vectors else _window_layout(X)
     if layout is not None:
         return _from_windows(X, *layout, name)

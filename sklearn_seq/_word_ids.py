@@ -1,4 +1,5 @@
-"""Documents as word ids: what ``Word2VecTransformer(output="ids")`` returns.
+"""Documents as words: what ``Word2VecTransformer(output="ids")`` and
+``output="sequence"`` return.
 
 A :class:`WordIds` holds each document's known words as rows of a vocabulary
 (compact CSR form, as ``_pooling.index_documents`` gives) together with the
@@ -15,9 +16,23 @@ import weakref
 
 import numpy as np
 
-__all__ = ["WordIds", "vocabulary_hash"]
+__all__ = ["WordIds", "WordVectors", "vocabulary_hash"]
 
 _HASHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class WordVectors(list):
+    """Documents as sequences of word vectors (``Word2VecTransformer(output="sequence")``).
+
+    A list of ``(n_tokens, vector_size)`` float32 arrays, one per document,
+    marked as words: a recurrent estimator fitted on it reads the documents
+    word by word (``front_end="auto"`` adds no patches, which would merge
+    words) and keeps them whole (``random_crop="auto"``), as for word ids.
+    Anything a list does works; a slice or a copy into another list is a
+    plain list, which reads as numeric sequences.
+    """
+
+    __slots__ = ()
 
 
 def vocabulary_hash(wv) -> str:

@@ -49,7 +49,8 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         in the few training series. ``"auto"``: 0.8 for numeric sequences
         of more than 128 steps, whole shorter ones (where a step's position,
         such as the hour of a day, tends to carry meaning) and whole
-        documents given as word ids. None (or 1) trains on whole sequences.
+        documents given as word ids or word vectors. None (or 1) trains on
+        whole sequences.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss: ``{label: weight}``, or
         ``"balanced"`` for weights inversely proportional to class frequencies.
@@ -251,8 +252,8 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
 
     def _train_collate(self):
         crop, longer_than = self.random_crop, 0
-        if crop == "auto":  # word ids: whole documents
-            crop = None if self._reads_ids() else AUTO_CROP
+        if crop == "auto":  # documents stay whole
+            crop = None if self._reads_words() else AUTO_CROP
             longer_than = AUTO_CROP_LENGTH
         if crop is None or crop >= 1:
             return super()._train_collate()

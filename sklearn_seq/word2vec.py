@@ -27,7 +27,7 @@ from ._pooling import (
     smooth_idf,
 )
 from ._validation import derive_seed
-from ._word_ids import WordIds
+from ._word_ids import WordIds, WordVectors
 
 _CHUNK = 10_000  # documents per chunk when streaming a corpus file
 
@@ -126,7 +126,9 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         ``fit``, removed).
     output : {"pooled", "sequence", "ids"}, default="pooled"
         ``"pooled"``: an array ``(n_documents, vector_size)``. ``"sequence"``:
-        a list of ``(length_i, vector_size)`` arrays, the known words in order.
+        a list of ``(length_i, vector_size)`` arrays, the known words in order,
+        marked as words (a ``WordVectors`` list): a recurrent estimator fitted
+        on it reads the documents word by word (see its ``front_end``).
         ``"ids"``: the known words' rows in ``wv_``, in order, as a
         ``WordIds`` that also carries ``wv_``: a :class:`SequenceClassifier`
         (or :class:`SequenceGenerator`) given it starts an embedding layer
@@ -517,7 +519,7 @@ or WordIds
         gathered = self.wv_.vectors[indices].astype(np.float32, copy=False)
         sequences = np.split(gathered, indptr[1:-1])
         empty = np.zeros((1, self.wv_.vector_size), dtype=np.float32)
-        return [seq if len(seq) else empty for seq in sequences]
+        return WordVectors(seq if len(seq) else empty for seq in sequences)
 
     @property
     def _n_features_out(self):

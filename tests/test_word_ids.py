@@ -19,7 +19,7 @@ from sklearn_seq import (
     save,
 )
 from sklearn_seq._sequences import LengthBuckets, RandomCrops, keep_batch
-from sklearn_seq._word_ids import WordIds
+from sklearn_seq._word_ids import WordIds, WordVectors
 
 POSITIVE = ["good", "great", "fine", "nice", "superb"]
 NEGATIVE = ["bad", "awful", "poor", "dull", "weak"]
@@ -157,6 +157,26 @@ def test_random_crop_auto_keeps_whole_documents_and_crops_numbers(fitted):
     assert numeric.net_.iterator_valid__collate_fn is keep_batch  # never cropped
     whole = SequenceClassifier(hidden_size=2, max_epochs=1, random_crop=None)
     assert whole.fit(X, np.arange(8) % 2).net_.iterator_train__collate_fn is keep_batch
+
+
+def test_word_vectors_are_read_word_by_word_and_kept_whole():
+    docs, y = corpus()
+    w2v = Word2VecTransformer(output="sequence", **FAST_W2V).fit(docs)
+    vectors = w2v.transform(docs)
+    assert isinstance(vectors, WordVectors) and isinstance(vectors, list)
+    assert all(isinstance(v, np.ndarray) for v in vectors)
+    assert isinstance(pickle.loads(pickle.dumps(vectors)), WordVectors)
+    assert type(vectors[:5]) is list  # a slice is a plain list
+    model = SequenceClassifier(**FAST_RNN).fit(vectors, y)
+    assert model.reads_word_vectors_ is True
+    assert model.net_.module_.encoder.front_end is None
+    assert model.net_.iterator_train__collate_fn is keep_batch
+    plain = SequenceClassifier(**FAST_RNN).fit(list(vectors), y)  # numeric sequences
+    assert not hasattr(plain, "reads_word_vectors_")
+    assert plain.net_.module_.encoder.front_end.kind == "conv"
+    model.set_params(warm_start=True).fit(vectors, y)  # refits keep reading words
+    assert model.net_.module_.encoder.front_end is None
+    assert not hasattr(clone(model).fit(list(vectors), y), "reads_word_vectors_")
 
 
 def test_length_buckets_batch_similar_lengths_and_cover_every_sample():
