@@ -132,7 +132,11 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
     themselves, without convolutions: there, patches of up to 9 words scored
     0.649 against 0.698 without them (3 splits). Training batches hold
     documents of similar lengths, so a batch of short statements does not run
-    the recurrent layer over the steps of a long one drawn into it.
+    the recurrent layer over the steps of a long one drawn into it. Documents
+    given as frozen word vectors (``output="sequence"``) are also read word
+    by word and kept whole (0.544 against 0.412 through the convolutions, 3
+    splits of 5 epochs), but keep 100 epochs: on the first split they scored
+    0.616, against 0.580 in 20 epochs and 0.502 in 5.
 
     Examples
     --------
