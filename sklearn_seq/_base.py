@@ -201,7 +201,7 @@ class RecurrentEstimator(BaseEstimator):
     def _check_fitted(self) -> None:
         """``check_is_fitted(self)``, without reading the tags when fitted (a
         prediction of one window notices their cost)."""
-        if not hasattr(self, "net_"):
+        if not self.__sklearn_is_fitted__():
             check_is_fitted(self)  # raises scikit-learn's NotFittedError
 
     def _is_warm(self) -> bool:
@@ -245,7 +245,8 @@ class RecurrentEstimator(BaseEstimator):
         return seqs
 
     def _check_vocabulary(self, seqs: Sequences, reset: bool) -> None:
-        """Record (``reset``) or check the vocabulary of word-id input."""
+        """Record (``reset``) or check the vocabulary of word-id input; on
+        ``reset``, also record input marked as word vectors."""
         name, words = type(self).__name__, seqs.words
         if words is not None and not self._word_ids:
             raise ValueError(f"{name} does not read word ids; give numeric sequences.")

@@ -59,7 +59,7 @@ class evaluating:  # noqa: N801 (a context manager, named and used as a function
         self._no_grad = torch.no_grad()
 
     def __enter__(self) -> None:
-        if _training(self.module):
+        if has_mode(self.module, training=True):
             self.module.eval()  # walks and sets each
         self._no_grad.__enter__()
 
@@ -67,11 +67,11 @@ class evaluating:  # noqa: N801 (a context manager, named and used as a function
         self._no_grad.__exit__(*exc)
 
 
-def _training(module: nn.Module) -> bool:
-    """Whether ``module`` or a submodule is in training mode (``module.modules()``
-    walks them with a memo and names, several times slower)."""
-    return module.training or any(
-        _training(child) for child in module._modules.values() if child is not None
+def has_mode(module: nn.Module, training: bool) -> bool:
+    """Whether ``module`` or a submodule is in training mode ``training``
+    (``module.modules()`` walks them with a memo and names, several times slower)."""
+    return module.training == training or any(
+        has_mode(child, training) for child in module._modules.values() if child is not None
     )
 
 

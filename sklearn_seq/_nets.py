@@ -15,6 +15,8 @@ from skorch.callbacks import Callback
 from skorch.utils import to_tensor
 from torch.utils.data import Subset
 
+from ._modules import has_mode
+
 __all__ = [
     "OPTIMIZERS",
     "FiniteLossGuard",
@@ -50,9 +52,7 @@ class SampleWeightedNet:
         # every submodule, so call it only when some submodule's mode differs
         for name in self._modules + self._criteria:
             module = getattr(self, name + "_")
-            if isinstance(module, torch.nn.Module) and any(
-                m.training != training for m in module.modules()
-            ):
+            if isinstance(module, torch.nn.Module) and has_mode(module, not training):
                 module.train(training)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):

@@ -378,7 +378,7 @@ def _is_sequence_list(X) -> bool:
         return True
 
 
-def _from_list(X, name: str) -> Sequences:
+def _from_list(X, name: str, kind: str = "list") -> Sequences:
     if len(X) == 0:
         raise ValueError(f"{name} is empty: it holds 0 sequences.")
     arrays, ndims = [], set()
@@ -412,7 +412,7 @@ def _from_list(X, name: str) -> Sequences:
             )
         _check_finite(arr, f"{name}[{i}]", samples=False)
     lengths = np.array([len(a) for a in arrays], dtype=np.int64)
-    return Sequences(RaggedRows(arrays, lengths), lengths, "list")
+    return Sequences(RaggedRows(arrays, lengths), lengths, kind)
 
 
 def check_sequences(X, *, name: str = "X", vectors: bool = False) -> Sequences:
@@ -451,10 +451,8 @@ def check_sequences(X, *, name: str = "X", vectors: bool = False) -> Sequences:
     elif hasattr(X, "to_numpy") and getattr(X.dtype, "kind", "") == "O":
         X = X.to_numpy()  # a pandas Series of arrays: one sequence per row
     if _is_sequence_list(X):
-        seqs = _from_list(X, name)
-        if isinstance(X, WordVectors):  # documents, word by word
-            seqs.kind = "words"
-        return seqs
+        # documents' word vectors are read word by word
+        return _from_list(X, name, "words" if isinstance(X, WordVectors) else "list")
     layout = None if vectors else _window_layout(X)
     if layout is not None:
         return _from_windows(X, *layout, name)
