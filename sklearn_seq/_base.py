@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import warnings
-from contextlib import contextmanager
 from itertools import chain
 from numbers import Integral, Real
 
@@ -24,6 +23,7 @@ from skorch.callbacks import (
 )
 from skorch.history import History
 
+from ._fitted import check_fitted, count, flag, floats, labels, shape_tuple, text
 from ._frames import WindowFrame
 from ._modules import TokenEmbedding, evaluating, float64_copy
 from ._nets import (
@@ -44,12 +44,15 @@ from ._sequences import (
     iter_batches,
     keep_batch,
     require_y,
+    shuffled_loader,
 )
-from ._targets import TargetCodec
-from ._threads import limit_threads
-from ._validation import check_count, derive_seed, safe_scale, weighted_stats
+from ._targets import MAX_OUTPUT_STEPS, TargetCodec
+from ._threads import MAX_THREADS, limit_threads
+from ._validation import derive_seed, safe_scale, weighted_stats
 
 AUTO_PATCHES = 64  # patch_size="auto": at most this many patches per sequence
+# most steps per patch: what a patch pads a sequence by, so a bound on memory
+MAX_PATCH_SIZE = 2**16
 
 
 # parameters that only shape training: a warm start applies their changes (a new
@@ -66,7 +69,6 @@ TRAINING_PARAMS = frozenset(
 # training parameters read when fitting, not baked into the skorch net
 _FIT_TIME_PARAMS = frozenset({"n_threads", "random_state", "warm_start"})
 LONG_SEQUENCE = 10_000  # steps beyond which fit warns about time and memory
-MAX_OUTPUT_STEPS = 10_000  # most steps a generated output may take (a bound on predict)
 
 
 def _same(a, b) -> bool:
@@ -74,18 +76,6 @@ def _same(a, b) -> bool:
         return bool(a is b or a == b)
     except (TypeError, ValueError):  # arrays and other values without one truth
         return False
-
-
-@contextmanager
-def restored_on_error(obj):
-    """Put back ``obj``'s attributes as they were when the block raises."""
-    before = dict(vars(obj))
-    try:
-        yield
-    except BaseException:
-        vars(obj).clear()
-        vars(obj).update(before)
-        raise
 
 
 class RecurrentEstimator(BaseEstimator):
@@ -108,7 +98,10 @@ class RecurrentEstimator(BaseEstimator):
         "nonlinearity": [StrOptions({"tanh", "relu", "leaky_relu", "elu"})],
         "normalization": [StrOptions({"layer", "batch"}), None],
         "front_end": [StrOptions({"patch", "conv", "auto"}), None],
-        "patch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "patch_size": [
+            Interval(Integral, 1, MAX_PATCH_SIZE, closed="both"),
+            StrOptions({"auto"}),
+        ],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -120,13 +113,29 @@ class RecurrentEstimator(BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
-        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+        "n_threads": [Interval(Integral, 1, MAX_THREADS, closed="both"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [list, None],
         "warm_start": ["boolean"],
         "lr_schedule": [StrOptions({"cosine", "plateau"}), None],
         "standardize": ["boolean"],
+    }
+
+    # the fitted attributes the core sets, with their checks (``_fitted``); each
+    # subclass declares its own, and those of its target codec
+    _fitted_attributes = {
+        "n_channels_in_": count(),
+        "n_features_in_": count(),
+        "feature_names_in_": labels(),
+        "n_outputs_": count(),
+        "patch_size_": count(maximum=MAX_PATCH_SIZE),
+        "n_epochs_": count(minimum=0),
+        "x_mean_": floats(lambda est: (est.n_channels_in_,)),
+        "x_scale_": floats(lambda est: (est.n_channels_in_,), positive=True),
+        "reads_word_vectors_": flag,
+        "vocabulary_hash_": text(r"(v[0-9]+:)?[0-9a-f]{16,64}"),
+        "embedding_shape_": shape_tuple(2, min_ndim=2),
     }
 
     # --- what subclasses provide -------------------------------------------------
@@ -191,7 +200,7 @@ class RecurrentEstimator(BaseEstimator):
         if self._front_end() is None:
             return 1
         if self.patch_size == "auto":
-            return max(1, -(-int(lengths.max()) // AUTO_PATCHES))
+            return min(max(1, -(-int(lengths.max()) // AUTO_PATCHES)), MAX_PATCH_SIZE)
         return self.patch_size
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -377,7 +386,7 @@ class RecurrentEstimator(BaseEstimator):
             max_epochs=self._max_epochs(),
             batch_size=self.batch_size,
             dataset=BatchDataset,
-            **({"iterator_train": LengthBuckets.loader} if self._reads_ids() else {}),
+            iterator_train=LengthBuckets.loader if self._reads_ids() else shuffled_loader,
             iterator_train__shuffle=True,
             iterator_train__collate_fn=self._train_collate(),
             iterator_valid__collate_fn=keep_batch,
@@ -388,13 +397,26 @@ class RecurrentEstimator(BaseEstimator):
             verbose=int(self.verbose),
         )
 
-    def _fit(self, X, y, sample_weight=None):
-        """The fit template: validate, check inputs, encode y, scale, train.
+    def _after_fit(self, X, y, sample_weight, warm: bool) -> None:
+        """More fitted state, learned once the network is trained (``warm``: the fit
+        continued an earlier one). Part of the fit: an error here fails the fit."""
 
-        A fit that raises leaves the estimator as it was before the call.
+    def _fit(self, X, y, sample_weight=None):
+        """The fit template: validate, check inputs, encode y, scale, train, then
+        :meth:`_after_fit`.
+
+        The fitted state is built aside, on a copy of the estimator's
+        attributes, and replaces the old state in one step: a fit that raises
+        leaves the estimator as it was, and a prediction in another thread
+        during a refit uses the old model or the new one, never a mix.
         """
-        with restored_on_error(self):
-            return self._fit_unguarded(X, y, sample_weight)
+        work = object.__new__(type(self))
+        work.__dict__ = dict(vars(self))
+        warm = work._is_warm()
+        work._fit_unguarded(X, y, sample_weight)
+        work._after_fit(X, y, sample_weight, warm)
+        self.__dict__ = work.__dict__  # one assignment: atomic for other threads
+        return self
 
     def _fit_unguarded(self, X, y, sample_weight=None):
         self._validate_params()
@@ -578,9 +600,11 @@ class RecurrentEstimator(BaseEstimator):
         Raises
         ------
         ValueError
-            When a weight is missing, unexpected, or of the wrong shape.
+            When a fitted attribute fails its declared check, or a weight is
+            missing, unexpected, not float, not finite, or of the wrong shape.
         """
-        self.n_outputs_ = self._target_codec().n_outputs
+        if not hasattr(self, "n_outputs_"):  # files written before it was stored
+            self.n_outputs_ = self._target_codec().n_outputs
         self._check_fitted_state()
         if self.num_layers > len(weights):  # each layer holds several tensors
             raise ValueError(
@@ -600,6 +624,14 @@ class RecurrentEstimator(BaseEstimator):
                     f"tensor {key!r} has shape {tuple(np.shape(value))} in the weights, "
                     f"but the model needs {tuple(expected[key].shape)}."
                 )
+            kind = np.asarray(value).dtype.kind
+            if kind not in ("f" if expected[key].dtype.is_floating_point else "iu"):
+                raise ValueError(
+                    f"tensor {key!r} holds {np.asarray(value).dtype} values; the model "
+                    f"needs {expected[key].dtype}."
+                )
+            if kind == "f" and not np.isfinite(value).all():
+                raise ValueError(f"tensor {key!r} holds NaN or infinite values.")
         module = self._make_module()
         module.load_state_dict(
             {key: torch.as_tensor(np.array(value)) for key, value in weights.items()}
@@ -625,25 +657,17 @@ class RecurrentEstimator(BaseEstimator):
         return self
 
     def _check_fitted_state(self) -> None:
-        """Refuse fitted attributes that disagree with each other or bound no work."""
-        check_count(self.n_channels_in_, "n_channels_in_")
-        check_count(self.n_outputs_, "n_outputs_")
-        shapes = {
-            "x_mean_": self.n_channels_in_,
-            "x_scale_": self.n_channels_in_,
-            "y_mean_": self.n_outputs_,
-            "y_scale_": self.n_outputs_,
-            "class_weights_": self.n_outputs_,
-        }
-        for name, size in shapes.items():
-            value = getattr(self, name, None)
-            if value is None:
-                continue
-            if np.shape(value) != (size,) or not np.isfinite(value).all():
-                raise ValueError(
-                    f"{name} must hold {size} finite numbers, got shape {np.shape(value)}."
-                )
-        steps = getattr(self._target_codec(), "steps", 1)
+        """Refuse fitted attributes that fail their declared checks
+        (:func:`~sklearn_seq._fitted.check_fitted`), disagree with each other or
+        bound no work."""
+        check_fitted(self)
+        codec = self._target_codec()
+        if codec.n_outputs != self.n_outputs_:
+            raise ValueError(
+                f"n_outputs_={self.n_outputs_}, but the fitted targets make "
+                f"{codec.n_outputs} outputs."
+            )
+        steps = getattr(codec, "steps", 1)
         if not 1 <= steps <= MAX_OUTPUT_STEPS:
             raise ValueError(
                 f"the model would generate {steps} steps per output; at most "

@@ -107,7 +107,9 @@ n_threads : int or None
     CPU threads torch (and numpy's BLAS) may use while this estimator fits
     or predicts; None leaves torch's setting. One thread is the default:
     these small recurrent steps gain little from more, and lose up to 80x
-    when another process competes for the cores.
+    when another process competes for the cores. At most 1,024
+    (``_threads.MAX_THREADS``), and lowered to the cores this process may
+    use when it asks for more.
 random_state : int, RandomState instance or None
     Seeds weight initialisation, shuffling{draws}. The same integer gives
     identical predictions on CPU; the caller's global random state is left

@@ -6,7 +6,6 @@ Torch only: nothing here knows about scikit-learn.
 from __future__ import annotations
 
 import copy
-import itertools
 import weakref
 
 import torch
@@ -19,7 +18,7 @@ from ._cells import MaskedBatchNorm, RecurrentLayers
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 _FUSED = ("tanh", "relu")  # the plain RNN activations torch.nn.RNN has
 
-# module -> (the versions of its tensors, its float64 copy), see float64_copy
+# module -> (its tensors, a snapshot of their values, its float64 copy): float64_copy
 _FLOAT64_COPIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -31,16 +30,23 @@ def float64_copy(module: nn.Module) -> nn.Module:
     output can move by a few units in the last place when its batch-mates
     change. In float64 that rounding sits near 1e-16, far below anything a
     prediction is compared at, on every CPU. The copy is kept while the
-    module's parameters and buffers are unchanged (same tensors, same
-    in-place version) and rebuilt after any change, such as more training.
+    module holds the same tensors with the same values, compared with a
+    snapshot of them (a write through ``p.data`` or
+    ``torch.nn.utils.vector_to_parameters`` bumps no version counter), and
+    rebuilt after any change, such as more training.
     """
-    tensors = itertools.chain(module.parameters(), module.buffers())
-    versions = tuple((id(t), t._version) for t in tensors)
+    tensors = [*module.parameters(), *module.buffers()]
     cached = _FLOAT64_COPIES.get(module)
-    if cached is not None and cached[0] == versions:
-        return cached[1]
+    if (
+        cached is not None
+        and len(cached[0]) == len(tensors)
+        and all(a is b for a, b in zip(cached[0], tensors, strict=True))
+        and all(torch.equal(t, s) for t, s in zip(tensors, cached[1], strict=True))
+    ):
+        return cached[2]
+    snapshot = [t.detach().clone() for t in tensors]
     double = copy.deepcopy(module).double().eval()
-    _FLOAT64_COPIES[module] = (versions, double)
+    _FLOAT64_COPIES[module] = (tensors, snapshot, double)
     return double
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 from contextlib import contextmanager
 
 import numpy as np
@@ -98,16 +99,25 @@ def _is_optimizer_class(value) -> bool:
     return isinstance(value, type) and issubclass(value, torch.optim.Optimizer)
 
 
+# held by a thread inside ``seeded``: torch's, numpy's and Python's global random
+# streams are shared by all threads, and dropout draws from torch's (the fused
+# multi-layer LSTM/GRU takes no generator), so seeded blocks run one at a time
+_SEEDED = threading.RLock()
+
+
 @contextmanager
 def seeded(seed: int):
     """Seed torch, numpy and ``random`` for a block, then restore their state.
 
     Fitting a model inside this block does not change the caller's random
-    streams.
+    streams. The block holds a process-wide lock: fits in several threads
+    (a Dask worker's, say) run their seeded parts one after the other, so
+    each gives the model the same ``random_state`` gives alone. Fits in
+    separate processes (joblib's default) run in parallel.
     """
     devices = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
-    np_state, py_state = np.random.get_state(), random.getstate()
-    with torch.random.fork_rng(devices=devices):
+    with _SEEDED, torch.random.fork_rng(devices=devices):
+        np_state, py_state = np.random.get_state(), random.getstate()
         torch.manual_seed(seed)
         np.random.seed(seed % 2**32)
         random.seed(seed)

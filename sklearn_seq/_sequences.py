@@ -26,7 +26,7 @@ import torch
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from scipy import sparse
 from skorch.dataset import Dataset
-from torch.utils.data import DataLoader, Subset
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, Subset
 
 from ._word_ids import WordIds, WordVectors
 from .datasets._long_format import long_format_hint
@@ -41,6 +41,7 @@ __all__ = [
     "check_n_targets",
     "check_target",
     "from_word_ids",
+    "shuffled_loader",
     "iter_batches",
     "keep_batch",
     "require_y",
@@ -139,6 +140,26 @@ class WindowRows(Rows):
 
     def _fill(self, index, width):
         return self._windows[index, :, :width].transpose(0, 2, 1).astype(np.float32)
+
+
+class IdRows(Rows):
+    """Documents as word ids (a :class:`~sklearn_seq._word_ids.WordIds`): id
+    ``row + 1`` per known word, a document without one as one padding step."""
+
+    dtype = np.dtype(np.int32)
+
+    def __init__(self, words: WordIds, lengths: np.ndarray):
+        super().__init__(lengths, 1)
+        self.words = words
+
+    def _fill(self, index, width):
+        starts, counts = self.words.indptr[index], self.words.lengths()[index]
+        counts = np.minimum(counts, width)
+        out = np.zeros((len(index), width, 1), dtype=np.int32)
+        row = np.repeat(np.arange(len(index)), counts)
+        step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        out[row, step, 0] = self.words.indices[np.repeat(starts, counts) + step] + 1
+        return out
 
 
 class MappedRows(Rows):
@@ -508,17 +529,21 @@ def from_word_ids(words: WordIds, name: str = "X") -> Sequences:
 
     Id ``row + 1`` stands for vocabulary row ``row``; 0 is padding. A document
     with no known word becomes one padding step (id 0, whose embedding stays
-    zero), as ``output="sequence"`` gives it one zero vector.
+    zero), as ``output="sequence"`` gives it one zero vector. The ids stay in
+    their compact form and are padded a batch at a time (:class:`IdRows`).
     """
     if len(words) == 0:
         raise ValueError(f"{name} is empty: it holds 0 documents.")
-    lengths = np.maximum(words.lengths(), 1)
-    values = np.zeros((len(words), lengths.max(), 1), dtype=np.int32)
-    doc_lengths = words.lengths()
-    doc = np.repeat(np.arange(len(words)), doc_lengths)
-    position = np.arange(len(words.indices)) - np.repeat(words.indptr[:-1], doc_lengths)
-    values[doc, position, 0] = words.indices + 1
-    return Sequences(values, lengths.astype(np.int64), "ids", words)
+    size = len(words.wv)
+    if len(words.indices) and (words.indices.min() < 0 or words.indices.max() >= size):
+        bad = np.flatnonzero((words.indices < 0) | (words.indices >= size))[0]
+        doc = int(np.searchsorted(words.indptr, bad, side="right")) - 1
+        raise ValueError(
+            f"{name}[{doc}] holds word id {words.indices[bad]}, outside the "
+            f"vocabulary of {size} words (ids 0 to {size - 1})."
+        )
+    lengths = np.maximum(words.lengths(), 1).astype(np.int64)
+    return Sequences(IdRows(words, lengths), lengths, "ids", words)
 
 
 def require_y(y, estimator_name: str) -> None:
@@ -679,6 +704,71 @@ class RandomCrops:
 BUCKET_BATCHES = 50  # batches per bucket of LengthBuckets
 
 
+def padded_step_budget(lengths: np.ndarray, batch_size: int) -> int:
+    """Padded steps (rows x steps) a training batch may hold: ``batch_size``
+    sequences of twice the length that 90% of the sequences do not exceed.
+
+    Input of one length never reaches it, so ``batch_size`` keeps its meaning
+    there; a batch that would exceed it is split (:func:`within_budget`).
+    """
+    return batch_size * 2 * max(1, int(np.quantile(lengths, 0.9)))
+
+
+def within_budget(batch, lengths: np.ndarray, budget: int):
+    """Split a batch (sample indices) into batches of at most ``budget`` padded
+    steps each, as fairseq's ``max_tokens`` does; a batch within it stays whole
+    and in order. A sequence longer than the budget makes a batch of its own, so
+    memory follows the longest sequence, not the longest times the batch size."""
+    batch = np.asarray(batch)
+    own = lengths[batch]
+    if len(batch) * int(own.max()) <= budget:
+        return [batch.tolist()]
+    order = batch[np.argsort(-own, kind="stable")]  # longest first
+    out, start = [], 0
+    while start < len(order):
+        rows = max(1, budget // int(lengths[order[start]]))  # the first is the longest
+        out.append(order[start : start + rows].tolist())
+        start += rows
+    return out
+
+
+class BudgetBatches:
+    """A ``batch_sampler``: the batches of ``batches`` (an iterable of index
+    lists), each split to at most ``budget`` padded steps (:func:`within_budget`).
+
+    Over a shuffling ``BatchSampler`` it draws exactly what a shuffling
+    ``DataLoader`` draws, so a batch within the budget is the one the
+    ``DataLoader`` would have made.
+    """
+
+    def __init__(self, batches, lengths: np.ndarray, budget: int):
+        self.batches, self.lengths, self.budget = batches, np.asarray(lengths), budget
+
+    def __len__(self) -> int:  # before splits, which the draws decide
+        return len(self.batches)
+
+    def __iter__(self):
+        for batch in self.batches:
+            yield from within_budget(batch, self.lengths, self.budget)
+
+
+def _lengths_of(dataset) -> np.ndarray:
+    """The sequence lengths of a :class:`BatchDataset` or a ``Subset`` of one."""
+    if isinstance(dataset, Subset):
+        return np.asarray(dataset.dataset.X["lengths"])[np.asarray(dataset.indices)]
+    return np.asarray(dataset.X["lengths"])
+
+
+def shuffled_loader(dataset, batch_size: int, shuffle: bool = True, **kwargs):
+    """A skorch ``iterator_train``: shuffled batches of ``batch_size`` samples, as
+    a shuffling ``DataLoader`` makes them, split where they would pad more than
+    :func:`padded_step_budget` (``shuffle`` is ignored: always shuffled)."""
+    lengths = _lengths_of(dataset)
+    batches = BatchSampler(RandomSampler(dataset), batch_size, drop_last=False)
+    sampler = BudgetBatches(batches, lengths, padded_step_budget(lengths, batch_size))
+    return DataLoader(dataset, batch_sampler=sampler, **kwargs)
+
+
 class LengthBuckets:
     """Training batches of sequences of similar lengths (a ``batch_sampler``).
 
@@ -722,9 +812,7 @@ class LengthBuckets:
         ``dataset`` is a :class:`BatchDataset` or a ``Subset`` of one;
         ``shuffle`` is ignored (the batches are always drawn at random).
         """
-        rows = slice(None)
-        if isinstance(dataset, Subset):
-            rows = np.asarray(dataset.indices)
-        lengths = (dataset.dataset if isinstance(dataset, Subset) else dataset).X["lengths"]
-        sampler = cls(np.asarray(lengths)[rows], batch_size)
+        lengths = _lengths_of(dataset)
+        budget = padded_step_budget(lengths, batch_size)
+        sampler = BudgetBatches(cls(lengths, batch_size), lengths, budget)
         return DataLoader(dataset, batch_sampler=sampler, **kwargs)

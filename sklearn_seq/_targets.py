@@ -16,19 +16,22 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
+from ._fitted import count, floats, labels, optional, shape_tuple, words
 from ._sequences import check_n_targets, check_target
 from ._validation import weighted_stats
 
 __all__ = ["LabelCodec", "ScaledTargets", "TokenCodec", "target_kind"]
 
 START, END = "<start>", "<end>"
+MAX_OUTPUT_STEPS = 10_000  # most steps a generated output may take (a bound on predict)
 IGNORE = -100  # loss target of the steps after a token sequence's end marker
 
 
 class TargetCodec:
     """Base of the codecs: ``fit`` / ``transform`` / ``inverse_transform``."""
 
-    fitted: tuple[str, ...] = ()  # the fitted attributes the estimator publishes
+    # the fitted attributes the estimator publishes, with their checks (``_fitted``)
+    fitted: dict = {}
 
     def fit(self, y, n_samples: int, sample_weight=None) -> TargetCodec:
         """Learn the encoding; ``sample_weight`` counts samples as copies."""
@@ -82,7 +85,12 @@ class LabelCodec(TargetCodec):
         As for :class:`~sklearn_seq.SequenceClassifier`.
     """
 
-    fitted = ("classes_", "class_weights_")
+    fitted = {
+        "classes_": labels(minimum=2),
+        "class_weights_": optional(
+            floats(lambda est: (len(est.classes_),), nonnegative=True)
+        ),
+    }
 
     def __init__(self, class_weight=None):
         self.class_weight = class_weight
@@ -157,7 +165,11 @@ class ScaledTargets(TargetCodec):
     each row in its window's frame before the standardization.
     """
 
-    fitted = ("target_shape_", "y_mean_", "y_scale_")
+    fitted = {
+        "target_shape_": shape_tuple(3),
+        "y_mean_": floats(lambda est: (est.n_outputs_,)),
+        "y_scale_": floats(lambda est: (est.n_outputs_,), positive=True),
+    }
 
     def __init__(self, standardize: bool = True, per_step: bool = False):
         self.standardize = standardize
@@ -244,7 +256,10 @@ class TokenCodec(TargetCodec):
         Most tokens a generated output may have; None: the longest target.
     """
 
-    fitted = ("vocabulary_", "max_length_")
+    fitted = {
+        "vocabulary_": words(),
+        "max_length_": count(maximum=MAX_OUTPUT_STEPS - 1),  # and the end marker
+    }
 
     def __init__(self, kind: str, max_length: int | None = None):
         self.kind = kind

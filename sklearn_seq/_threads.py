@@ -2,20 +2,48 @@
 
 from __future__ import annotations
 
+import os
+
 import torch
 from threadpoolctl import threadpool_limits
 
 from ._validation import check_count
 
+# the most threads ``n_threads`` may ask for: more than any machine this package
+# runs on has cores, few enough that creating them cannot exhaust the process
+MAX_THREADS = 1024
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on this system
+        return os.cpu_count() or 1
+
+
+def check_threads(n, name: str = "n_threads") -> int:
+    """``n`` if it is an integer in ``[1, MAX_THREADS]``, else a ValueError naming it."""
+    n = check_count(n, name)
+    if n > MAX_THREADS:
+        raise ValueError(
+            f"{name}={n} is more threads than the {MAX_THREADS} allowed; this process "
+            f"may use {available_cores()} core(s)."
+        )
+    return n
+
 
 class limit_threads:  # noqa: N801 (a context manager, named and used as a function)
     """Run a block with at most ``n`` threads in torch and in BLAS/OpenMP.
 
-    Sets ``torch.set_num_threads(n)`` and, with ``blas``, limits the native
-    thread pools that ``threadpoolctl`` finds (numpy's and scipy's BLAS,
-    OpenMP) for the block, then restores the previous settings, also when the
-    block raises. Nested blocks restore their outer block's limit. ``None``
-    changes nothing. Finding the pools takes milliseconds, so inference, where
+    Sets ``torch.set_num_threads(n)`` (which also sets the count of the oneMKL
+    that torch carries) and, with ``blas``, limits the native thread pools
+    that ``threadpoolctl`` finds (numpy's and scipy's BLAS, OpenMP) for the
+    block, then restores the previous settings, also when the block raises.
+    Nested blocks restore their outer block's limit. ``None`` changes nothing.
+    ``n`` above :data:`MAX_THREADS` is refused; above the cores this process
+    may use, it is lowered to them (a model saved on a large server still
+    runs on a laptop). Finding the pools takes milliseconds, so inference, where
     torch does all the work, passes ``blas=False``; a class rather than a
     generator, so that entering costs a prediction of one window next to
     nothing.
@@ -36,16 +64,17 @@ class limit_threads:  # noqa: N801 (a context manager, named and used as a funct
     """
 
     def __init__(self, n: int | None, *, blas: bool = True):
-        self.n = None if n is None else check_count(n, "n_threads")
+        self.n = None if n is None else min(check_threads(n), available_cores())
         self.blas = blas
 
     def __enter__(self) -> None:
         if self.n is None:
             return
-        self._pools = threadpool_limits(limits=self.n) if self.blas else None
+        # read before the pools are limited: torch reads OpenMP's count, which
+        # the limit changes, while oneMKL keeps the count torch last set
         self._previous = torch.get_num_threads()
-        if self._previous != self.n:
-            torch.set_num_threads(self.n)
+        self._pools = threadpool_limits(limits=self.n) if self.blas else None
+        torch.set_num_threads(self.n)  # always: oneMKL may disagree with OpenMP
 
     def __exit__(self, *exc) -> None:
         if self.n is None:

@@ -158,6 +158,7 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         "standardize": ["boolean", StrOptions({"series"})],
         "random_crop": [Interval(Real, 0, 1, closed="right"), StrOptions({"auto"}), None],
     }
+    _fitted_attributes = LabelCodec.fitted
     _net_class = WeightedClassifierNet
     _criterion = nn.CrossEntropyLoss
     _stratified_split = True

@@ -15,6 +15,7 @@ from ._base import RecurrentEstimator
 from ._covariates import split_seed
 from ._dates import following_dates, pd_frame, pd_series
 from ._docs import shared_docs
+from ._fitted import count, floats, optional
 from ._frames import FRAMES, WindowFrame, detect_season, typical_scale
 from ._intervals import (
     MIN_CALIBRATION,
@@ -31,6 +32,8 @@ from ._targets import ScaledTargets
 from ._validation import check_count
 
 MAX_CALIBRATED_STEPS = 100  # rollouts from held-out windows reach this far at most
+# the longest season: a seasonal baseline reads that many values of every window
+MAX_SEASON_LENGTH = 10_000
 
 
 @shared_docs
@@ -175,13 +178,28 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         **RecurrentEstimator._parameter_constraints,
         "scaling": [StrOptions({"global", *FRAMES})],
         "season_length": [
-            Interval(Integral, 1, None, closed="left"),
+            Interval(Integral, 1, MAX_SEASON_LENGTH, closed="both"),
             StrOptions({"auto"}),
             None,
         ],
         "calibration_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_past_covariates": [Interval(Integral, 0, None, closed="left")],
         "n_future_covariates": [Interval(Integral, 0, None, closed="left")],
+    }
+    _fitted_attributes = {
+        **ScaledTargets.fitted,
+        "n_target_channels_": lambda est, name, value: est._check_target_channels(value),
+        "season_length_": optional(
+            count(
+                maximum=lambda est: min(
+                    MAX_SEASON_LENGTH, getattr(est, "n_features_in_", MAX_SEASON_LENGTH)
+                )
+            )
+        ),
+        "flat_scale_": optional(floats(lambda est: (est._n_targets(),), positive=True)),
+        "calibration_errors_": floats(
+            lambda est: (None, None, est._calibration_width()), nonnegative=True, nan=True
+        ),
     }
     _net_class = WeightedRegressorNet
     _criterion = nn.MSELoss
@@ -338,23 +356,28 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             f"channel(s); y rows are shaped {shape}."
         )
 
-    def _check_fitted_state(self) -> None:
-        super()._check_fitted_state()
+    def _check_target_channels(self, k) -> None:
+        """The declared check of ``n_target_channels_``."""
+        count()(self, "n_target_channels_", k)
         n_past, n_future = self._covariate_counts()
-        k = self._n_targets()
-        if k != self.n_channels_in_ - n_past - n_future or k < 1:
+        if k != self.n_channels_in_ - n_past - n_future:
             raise ValueError(
                 f"n_target_channels_={k} does not match n_channels_in_="
                 f"{self.n_channels_in_} less n_past_covariates={n_past} and "
                 f"n_future_covariates={n_future}."
             )
-        flat = getattr(self, "flat_scale_", None)
-        if flat is not None and (
-            np.shape(flat) != (k,) or not np.all(np.isfinite(flat)) or np.any(flat <= 0)
+
+    def _check_fitted_state(self) -> None:
+        super()._check_fitted_state()
+        errors = getattr(self, "calibration_errors_", None)
+        per_call = self._calibrated_steps() or 1
+        if errors is not None and (
+            errors.shape[1] % per_call or errors.shape[1] >= MAX_CALIBRATED_STEPS + per_call
         ):
             raise ValueError(
-                f"flat_scale_ must hold {k} positive finite value(s), one per target "
-                f"channel; got {flat!r}."
+                f"calibration_errors_ has {errors.shape[1]} steps per window; a "
+                f"rollout of this model calibrates a multiple of {per_call} steps, "
+                f"at most {MAX_CALIBRATED_STEPS + per_call - 1}."
             )
 
     def _seed_covariates(self, window, steps, future_covariates, single):
@@ -389,11 +412,16 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         self : RNNForecaster
             The fitted forecaster.
         """
-        warm = self._is_warm()
-        self._fit(X, y, sample_weight)
+        return self._fit(X, y, sample_weight)
+
+    def _after_fit(self, X, y, sample_weight, warm):
         if not warm:  # a warm start keeps the calibration of the first fit
             self.calibration_errors_ = self._calibrate(X, y, sample_weight)
-        return self
+
+    def _calibration_width(self) -> int:
+        """Values per step of ``calibration_errors_``: the target channels of a
+        rollout, else every target entry."""
+        return self.n_outputs_ if self._calibrated_steps() is None else self._n_targets()
 
     def _calibrate(self, X, y, sample_weight) -> np.ndarray:
         """Scaled errors of a copy trained without the last windows, on those windows."""
@@ -417,6 +445,13 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         }
         helper = type(self)(**params)
         weights = None if sample_weight is None else np.asarray(sample_weight)[head]
+        if weights is not None and not weights.any():
+            raise ValueError(
+                f"sample_weight is 0 for each of the first {n - n_cal} windows, on "
+                f"which the copy that calibrates the intervals trains (the last {n_cal} "
+                f"are held out by calibration_fraction={self.calibration_fraction}): "
+                "give some of them a weight > 0, or set calibration_fraction=None."
+            )
         if not isinstance(X, list) and not hasattr(X, "iloc"):
             X = np.asarray(X)  # array-likes without indexing of their own
         y = np.asarray(y, dtype=np.float64)
@@ -504,12 +539,22 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         seqs = self._check_input(X, reset=False)
         frame = self._frame(seqs)
         center = self._predict_sequences(seqs, frame)
-        errors = self.calibration_errors_
-        width = half_widths(errors, coverage, self._calibrated_steps() or 1)
+        width = self._half_widths(coverage, self._calibrated_steps() or 1)
         scale = 1.0 if frame is None else frame.target_scale(self.target_shape_)
         half = np.broadcast_to(width.reshape(1, -1) * scale, (len(center), width.size))
         half = half.reshape(center.shape)
         return center - half, center + half
+
+    def _half_widths(self, coverage: float, steps: int) -> np.ndarray:
+        """Interval half-widths ``(steps, k)`` in window scales (``half_widths``)."""
+        errors = getattr(self, "calibration_errors_", None)
+        if errors is None:
+            raise ValueError(
+                "this model holds no calibration for intervals: it was saved before "
+                "RNNForecaster had prediction intervals. Fit it again (with "
+                "calibration_fraction=0.2, the default) to get them."
+            )
+        return half_widths(errors, coverage, steps)
 
     def _calibrated_steps(self) -> int | None:
         """Steps one forward pass predicts; None when the targets do not roll forward."""
@@ -679,7 +724,7 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         window, single = self._seed_windows(seed)
         target, covariates = self._seed_covariates(window, steps, future_covariates, single)
         center = self._rollout(target, steps, covariates)
-        width = half_widths(self.calibration_errors_, coverage, steps)
+        width = self._half_widths(coverage, steps)
         frame = self._frame(Sequences(window, np.full(len(window), window.shape[1]), "3d"))
         half = width[None] * (
             1.0 if frame is None else frame.scale[:, None, : target.shape[2]]

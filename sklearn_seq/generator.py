@@ -13,6 +13,7 @@ from torch import nn
 
 from ._base import RecurrentEstimator
 from ._docs import shared_docs
+from ._fitted import one_of
 from ._modules import SequenceCrossEntropy, SequenceDecoder
 from ._nets import WeightedNet
 from ._sequences import check_n_targets, check_target
@@ -95,6 +96,12 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "max_length": [Interval(Integral, 1, None, closed="left"), None],
         "freeze_embeddings": ["boolean"],
+    }
+    _fitted_attributes = {
+        "input_mode_": one_of("vector", "sequence"),
+        "target_kind_": one_of("numeric", "chars", "tokens"),
+        **ScaledTargets.fitted,
+        **TokenCodec.fitted,
     }
     _net_class = WeightedNet
     _vector_input = True

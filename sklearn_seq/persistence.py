@@ -50,6 +50,7 @@ from sklearn.preprocessing import (
 )
 
 from ._base import RecurrentEstimator
+from ._fitted import declared_fitted
 from ._nets import resolve_device
 from .classifier import SequenceClassifier
 from .forecaster import RNNForecaster
@@ -134,7 +135,10 @@ class UnsafeModelFileError(ValueError):
 
 
 def _is_state(class_name: str, key) -> bool:
-    """Whether a file may hold ``key`` as fitted state of a ``class_name``."""
+    """Whether a file may hold ``key`` as fitted state of a ``class_name``: for
+    this package's estimators, an attribute they declare (``_fitted``)."""
+    if class_name in _RECURRENT:
+        return key in declared_fitted(_RECURRENT[class_name])
     return (
         isinstance(key, str)
         and key.isidentifier()
@@ -480,7 +484,13 @@ def _read(path) -> tuple[dict, dict[str, np.ndarray]]:
         ) from None
     try:
         document = json.loads((metadata or {}).get("sklearn_seq", ""))
-    except (json.JSONDecodeError, RecursionError, TypeError):
+    except ValueError as exc:  # as too long an integer: refused, not malformed
+        if not isinstance(exc, json.JSONDecodeError):
+            raise UnsafeModelFileError(
+                f"{os.fsdecode(path)!r} holds a value this loader refuses: {exc!s:.200}"
+            ) from None
+        document = None
+    except (RecursionError, TypeError):
         document = None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise UnsafeModelFileError(

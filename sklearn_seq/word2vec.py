@@ -26,6 +26,7 @@ from ._pooling import (
     sif_weights,
     smooth_idf,
 )
+from ._threads import MAX_THREADS
 from ._validation import derive_seed
 from ._word_ids import WordIds, WordVectors
 
@@ -98,7 +99,8 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     max_vocab_size : int or None, default=None
         Cap on the vocabulary while counting (None: no cap).
     workers : int, default=1
-        Training threads. 1 makes training repeatable; more is faster.
+        Training threads. 1 makes training repeatable; more is faster. At
+        most 1,024 (``_threads.MAX_THREADS``).
     tokenizer : callable or None, default=None
         Splits a string document into tokens; None uses gensim's
         ``simple_preprocess``: lower-cased words of 2 to 15 letters (longer
@@ -199,7 +201,7 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         "min_alpha": [Interval(Real, 0, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "max_vocab_size": [Interval(Integral, 1, None, closed="left"), None],
-        "workers": [Interval(Integral, 1, None, closed="left")],
+        "workers": [Interval(Integral, 1, MAX_THREADS, closed="both")],
         "tokenizer": [callable, None],
         "pretrained": [str, os.PathLike, KeyedVectors, None],
         "train_pretrained": ["boolean"],

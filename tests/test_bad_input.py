@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 from sklearn.exceptions import NotFittedError
+from skorch.callbacks import Callback
 
 from sklearn_seq import (
     RNNForecaster,
@@ -562,6 +563,40 @@ def test_a_failed_warm_start_keeps_the_previous_model():
         model.fit(X2, Y * 100)
     assert vars(model).keys() == state.keys() and model.net_ is state["net_"]
     np.testing.assert_array_equal(model.predict(X2), before)
+
+
+CALLS = []
+
+
+class FailsOnSecondTraining(Callback):
+    """Raises when the second training of a fit begins (the calibration copy's)."""
+
+    def on_train_begin(self, net, **kwargs):
+        CALLS.append(1)
+        if len(CALLS) == 2:
+            raise RuntimeError("boom in a user callback")
+
+
+@pytest.mark.parametrize("failure", ["weights", "callback"])
+def test_a_failed_calibration_keeps_the_previous_model(failure):
+    X, y = make_windows(np.sin(0.3 * np.arange(200)), lookback=10)
+    model = RNNForecaster(**TINY).fit(X, y)
+    before, state = model.predict(X), dict(vars(model))
+    if failure == "weights":  # the calibration copy trains on the first 152 only
+        weights = np.r_[np.zeros(152), np.ones(38)]
+        match = "sample_weight is 0 for each of the first 152 windows, on which the copy"
+        with pytest.raises(ValueError, match=match):
+            model.fit(X, y, sample_weight=weights)
+    else:
+        CALLS.clear()
+        model.set_params(callbacks=[FailsOnSecondTraining()])
+        with pytest.raises(RuntimeError, match="boom"):
+            model.fit(X, y)
+        assert len(CALLS) == 2
+        model.set_params(callbacks=None)
+    assert vars(model).keys() == state.keys() and model.net_ is state["net_"]
+    assert model.calibration_errors_ is state["calibration_errors_"]
+    np.testing.assert_array_equal(model.predict(X), before)
 
 
 def test_a_warm_start_applies_changed_training_parameters():

@@ -2,6 +2,7 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
@@ -358,3 +359,19 @@ def test_standardize_names_its_choices():
         SequenceClassifier(standardize="per_series").fit(X, y)
     with pytest.raises(ValueError, match="'standardize' parameter of RNNForecaster"):
         RNNForecaster(standardize="series").fit(X, y)  # it has scaling="mean" instead
+
+
+@pytest.mark.parametrize("write", ["data", "vector_to_parameters"])
+def test_the_float64_inference_copy_follows_writes_that_bump_no_version(write):
+    X = np.random.default_rng(0).normal(size=(30, 8))
+    model = SequenceClassifier(hidden_size=4, max_epochs=2, random_state=0)
+    model.fit(X, ["a", "b", "c"] * 10)
+    assert not np.allclose(model.predict_proba(X), 1 / 3)  # the copy is made and kept
+    module = model.net_.module_
+    if write == "data":
+        for p in module.parameters():
+            p.data.zero_()
+    else:
+        zeros = torch.zeros(sum(p.numel() for p in module.parameters()))
+        torch.nn.utils.vector_to_parameters(zeros, module.parameters())
+    np.testing.assert_allclose(model.predict_proba(X), 1 / 3)

@@ -8,8 +8,10 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from gensim.models import KeyedVectors
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.testing import assert_array_equal
+from skorch.callbacks import Callback
 
 import sklearn_seq._base
 from sklearn_seq import RNNForecaster, SequenceClassifier, make_windows
@@ -19,6 +21,7 @@ from sklearn_seq._sequences import (
     WindowRows,
     check_sequences,
 )
+from sklearn_seq._word_ids import WordIds
 from sklearn_seq.datasets import load_italy_power_demand
 
 SMALL = dict(hidden_size=4, max_epochs=2, random_state=0)
@@ -135,3 +138,67 @@ def test_ragged_forecaster_fits_as_the_padded_path_does(monkeypatch, small_chunk
     expected = RNNForecaster(**params).fit(X, y).predict(X)
     monkeypatch.setattr(sklearn_seq._base, "check_sequences", _dense(check_sequences))
     assert_array_equal(expected, RNNForecaster(**params).fit(X, y).predict(X))
+
+
+# --- what a training batch pads ----------------------------------------------------------
+PADDED = []  # (rows, steps) of each training batch, from every copy of the callback
+
+
+class BatchShapes(Callback):
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        if training:
+            PADDED.append(tuple(batch[0]["values"].shape[:2]))
+
+
+def test_word_ids_are_padded_a_batch_at_a_time():
+    """20,001 documents with one long one: the ids are not padded up front (that
+    would take 20,001 x 5,000 int32 ids, 400 MB), and no batch pads the short
+    documents to the long one's length."""
+    wv = KeyedVectors(4)
+    wv.add_vectors(
+        [f"w{i}" for i in range(50)], np.random.default_rng(0).normal(size=(50, 4))
+    )
+    lengths = np.r_[np.full(20_000, 3), 5_000]
+    indptr = np.r_[0, np.cumsum(lengths)]
+    ids = WordIds(indptr, np.arange(indptr[-1]) % 50, wv)
+    tracemalloc.start()
+    seqs = check_sequences(ids)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20 * 2**20 and seqs.values.shape == (20_001, 5_000, 1)
+    np.testing.assert_array_equal(seqs.values[[20_000], :7][0, :, 0], np.arange(7) % 50 + 1)
+    PADDED.clear()
+    labels = np.arange(20_001) % 2
+    model = SequenceClassifier(
+        hidden_size=2, max_epochs=1, batch_size=64, callbacks=[BatchShapes()]
+    )
+    model.fit(ids, labels)
+    assert max(rows * steps for rows, steps in PADDED) <= 5_000
+    assert sum(rows for rows, _ in PADDED) == 20_001
+
+
+@pytest.mark.parametrize("long_one", [True, False])
+def test_a_training_batch_pads_within_a_budget_of_steps(long_one):
+    """2,000 five-step sequences and one of 9,000: the batch that draws the long
+    one does not pad 63 short ones to its length. Input of one length keeps
+    batches of batch_size."""
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=5) for _ in range(2_000)] + (
+        [rng.normal(size=9_000)] if long_one else []
+    )
+    y = np.arange(len(X)) % 2
+    PADDED.clear()
+    model = SequenceClassifier(
+        hidden_size=4,
+        max_epochs=1,
+        batch_size=64,
+        random_crop=None,
+        callbacks=[BatchShapes()],
+    )
+    model.fit(X, y)
+    assert sum(rows for rows, _ in PADDED) == len(X)
+    if long_one:
+        assert max(rows * steps for rows, steps in PADDED) <= 9_000
+        assert (1, 9_000) in PADDED
+    else:
+        assert sorted({rows for rows, _ in PADDED}) == [2_000 % 64, 64]

@@ -412,7 +412,7 @@ def test_missing_weights_are_refused(saved_forecaster):
         ),
         (
             lambda doc: doc["model"]["state"].update(
-                {"x_": {"estimator": {"class": "os.system"}}}
+                {"x_mean_": {"estimator": {"class": "os.system"}}}
             ),
             "names class 'os.system'",
         ),

@@ -270,3 +270,15 @@ def test_ids_train_on_a_gpu_and_load_on_the_cpu(tmp_path):
     np.testing.assert_allclose(
         loaded.predict_proba(docs), model.predict_proba(docs), atol=1e-4
     )
+
+
+@pytest.mark.parametrize("bad", [999, -1])
+def test_hand_built_ids_outside_the_vocabulary_are_refused(bad):
+    w2v = Word2VecTransformer(output="ids", **FAST_W2V).fit(["good day", "bad day"] * 4)
+    ids = w2v.transform(["good day", "bad day"])
+    forged = WordIds(ids.indptr, np.r_[ids.indices[:-1], bad], ids.wv)
+    model = SequenceClassifier(hidden_size=2, max_epochs=1)
+    with pytest.raises(
+        ValueError, match=rf"X\[1\] holds word id {bad}, outside the vocabulary"
+    ):
+        model.fit(forged, [0, 1])
