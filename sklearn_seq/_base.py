@@ -68,6 +68,7 @@ TRAINING_PARAMS = frozenset(
 )
 # training parameters read when fitting, not baked into the skorch net
 _FIT_TIME_PARAMS = frozenset({"n_threads", "random_state", "warm_start"})
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 LONG_SEQUENCE = 10_000  # steps beyond which fit warns about time and memory
 
 
@@ -682,6 +683,12 @@ def _loss_weights(sample_weight, class_weights, n_samples: int) -> np.ndarray | 
     weights = np.ones(n_samples) if sample_weight is None else sample_weight
     if class_weights is not None:
         weights = weights * class_weights
+    if not weights.sum() <= _FLOAT32_MAX:  # the network sums them in float32
+        raise ValueError(
+            f"sample_weight times class_weight sums to {weights.sum():.3g}, beyond "
+            f"float32's range ({_FLOAT32_MAX:.3g}) in which the network weighs its "
+            "losses; rescale sample_weight (only the ratios between weights count)."
+        )
     if not weights.any():
         raise ValueError(
             "every sample has a loss weight of 0 (sample_weight times class_weight): "

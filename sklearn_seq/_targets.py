@@ -119,9 +119,20 @@ class LabelCodec(TargetCodec):
                     f"the classes are {self.classes_.tolist()}."
                 )
         if self.class_weight is not None:
-            weights = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=y, sample_weight=sample_weight
-            )
+            with np.errstate(divide="ignore", invalid="ignore"):  # refused below
+                weights = compute_class_weight(
+                    self.class_weight,
+                    classes=self.classes_,
+                    y=y,
+                    sample_weight=sample_weight,
+                )
+            if not np.isfinite(weights).all():
+                empty = self.classes_[~np.isfinite(weights)].tolist()
+                raise ValueError(
+                    f"class_weight='balanced' cannot weigh class(es) {empty}: every "
+                    "sample of them has a sample_weight of 0. Give some of them "
+                    "weight, leave them out of y, or pass class_weight as a dict."
+                )
             self.class_weights_ = weights.astype(np.float32)
         return self
 

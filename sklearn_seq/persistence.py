@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -422,6 +423,22 @@ class _Reader:
             raise UnsafeModelFileError(problem)
         return params
 
+    def placed(self, name: str, params: dict) -> dict:
+        """``params`` with ``device`` where the network is put: ``load``'s
+        ``device``, else the saved one, or the CPU (with a warning) where the
+        saved one is a GPU that torch does not see."""
+        device, saved = self.device, params.get("device")
+        if device is None and saved == "cuda" and not torch.cuda.is_available():
+            warnings.warn(
+                f"this {name} was saved with device='cuda', and torch sees no GPU here: "
+                "it is loaded on the CPU, with device='cpu' (where a warm start will "
+                "train it).",
+                UserWarning,
+                stacklevel=4,
+            )
+            device = "cpu"
+        return params if device is None else {**params, "device": device}
+
     def estimator(self, node: dict, depth: int = 0, pipelines: int = 0):
         name = node.get("class") if isinstance(node, dict) else None
         cls = _ALLOWED.get(name) if isinstance(name, str) else None
@@ -453,6 +470,8 @@ class _Reader:
         unknown = set(params) - set(cls().get_params(deep=False))
         if unknown:
             raise UnsafeModelFileError(f"unknown parameters for {name}: {sorted(unknown)}.")
+        if cls in _RECURRENT.values():
+            params = self.placed(name, params)
         est = cls(**{**_OLDER_FILES.get(name, {}), **params})
         est._validate_params()
         for key, value in node.get("state", {}).items():
@@ -517,9 +536,10 @@ def load(path, *, device: str | None = None):
     path : str, bytes or path-like
         The model file.
     device : {"cpu", "cuda", "auto"} or None, default=None
-        Where to put the networks. None keeps the saved ``device`` when it is
-        available and uses the CPU otherwise, so a model trained on a GPU loads
-        on a CPU-only machine.
+        Where to put the networks; each loaded estimator's ``device`` says
+        where its network is, and a warm start trains there. None keeps the
+        saved ``device`` when it is available and uses the CPU otherwise, with
+        a warning, so a model trained on a GPU loads on a CPU-only machine.
 
     Returns
     -------

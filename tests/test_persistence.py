@@ -301,10 +301,15 @@ def test_model_saved_with_cuda_device_loads_on_cpu(path):
     save(model, path)
     loaded = load(path, device="cpu")
     assert next(loaded.net_.module_.parameters()).device.type == "cpu"
-    assert loaded.device == "cuda"
+    assert loaded.device == "cpu"  # where the network is: a warm start trains there
     np.testing.assert_array_equal(loaded.predict(X), RNNForecaster.predict(model, X))
-    if not torch.cuda.is_available():  # the default also falls back to the CPU
-        assert next(load(path).net_.module_.parameters()).device.type == "cpu"
+    loaded.set_params(warm_start=True, max_epochs=1).fit(X, y)
+    if not torch.cuda.is_available():  # the default also falls back, and says so
+        with pytest.warns(UserWarning, match="device='cuda', and torch sees no GPU"):
+            fallback = load(path)
+        assert next(fallback.net_.module_.parameters()).device.type == "cpu"
+        assert fallback.device == "cpu"
+        fallback.set_params(warm_start=True, max_epochs=1).fit(X, y)
 
 
 def test_unsupported_contents_are_refused_at_save(path):
@@ -449,7 +454,7 @@ def test_a_model_trained_on_a_gpu_loads_on_the_cpu():
 
     data = Path(__file__).parent / "data"
     model = load(data / "forecaster_trained_on_cuda.safetensors", device="cpu")
-    assert model.device == "cuda"
+    assert model.device == "cpu"
     assert next(model.net_.module_.parameters()).device.type == "cpu"
     X, _ = make_windows(np.sin(0.1 * np.arange(600)), lookback=30)
     gpu_predictions = np.load(data / "forecaster_trained_on_cuda_predictions.npy")
@@ -459,10 +464,23 @@ def test_a_model_trained_on_a_gpu_loads_on_the_cpu():
 def test_a_file_written_before_window_scaling_keeps_global_scaling():
     from pathlib import Path
 
-    loaded = load(Path(__file__).parent / "data" / "forecaster_trained_on_cuda.safetensors")
+    data = Path(__file__).parent / "data"
+    loaded = load(data / "forecaster_trained_on_cuda.safetensors", device="cpu")
     assert loaded.scaling == "global"  # the file predates the parameter
     assert RNNForecaster().scaling != "global"  # so the default would not rebuild it
     assert loaded.season_length is None  # nor a seasonal baseline
+
+
+def test_a_file_from_before_intervals_says_it_has_no_calibration():
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data"
+    loaded = load(data / "forecaster_trained_on_cuda.safetensors", device="cpu")
+    X, _ = make_windows(np.sin(0.1 * np.arange(100)), lookback=30)
+    asks = (lambda: loaded.predict_interval(X), lambda: loaded.forecast_interval(X[0], 5))
+    for ask in asks:
+        with pytest.raises(ValueError, match="no calibration for intervals.*Fit it again"):
+            ask()
 
 
 def test_a_classifier_file_from_before_front_ends_loads_without_one(path):

@@ -141,3 +141,15 @@ def test_unweighted_loss_is_the_mean_and_equals_weights_of_one():
     mean = torch.nn.functional.mse_loss(y_pred, y_true)
     assert_allclose(plain.item(), mean.item(), rtol=RTOL)
     assert_allclose(ones.item(), plain.item(), rtol=RTOL)
+
+
+def test_weights_that_break_the_loss_are_named_as_the_cause():
+    X = np.random.default_rng(0).normal(size=(12, 6))
+    y = np.array(["a", "b", "c"] * 4)
+    model = SequenceClassifier(hidden_size=2, max_epochs=1, class_weight="balanced")
+    with pytest.raises(ValueError, match=r"cannot weigh class\(es\) \['c'\]: every sample"):
+        model.fit(X, y, sample_weight=np.where(y == "c", 0.0, 1.0))
+    with pytest.raises(ValueError, match="sums to 1e\\+39, beyond float32's range"):
+        SequenceClassifier(hidden_size=2, max_epochs=1).fit(
+            X, y, sample_weight=np.r_[1e39, np.ones(11)]
+        )
