@@ -1,6 +1,7 @@
-"""What a release carries: the package version in every model file."""
+"""What a release carries: the package version in every model file, and the licence."""
 
 import json
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -49,3 +50,11 @@ def test_a_file_from_before_the_package_version_key_loads():
     assert "package_version" not in _document(OLDER_FILE)
     assert isinstance(load(OLDER_FILE), RNNForecaster)
 
+
+def test_the_licence_ships_with_the_package():
+    licence = (ROOT / "LICENSE").read_text()
+    assert licence.startswith("BSD 3-Clause License")
+    assert "the sklearn_seq developers" in licence
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "BSD-3-Clause"
+    assert project["license-files"] == ["LICENSE"]
