@@ -3,7 +3,7 @@ TORCH := torch==2.13.0
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test docs bench clean
+.PHONY: setup demo test wheel-check docs bench clean
 
 $(VENV)/.installed: pyproject.toml Makefile
 	python3 -m venv $(VENV)
@@ -22,6 +22,24 @@ demo: setup
 test: setup
 	$(VENV)/bin/ruff check sklearn_seq tests examples benchmarks
 	$(PY) -m pytest
+
+WHEEL_VENV := build/wheel-check-venv
+
+## wheel-check: build the wheel from a clean copy of the tree, install it (not editable,
+## PyTorch first) into a fresh environment and run a smoke test there from an empty folder
+wheel-check:
+	rm -rf dist $(WHEEL_VENV)
+	python3 -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(WHEEL_VENV)/bin/python -m pip install --quiet "$(TORCH)"
+	src=$$(mktemp -d) && tar -c --exclude=./.git --exclude=./.venv --exclude=./build \
+		--exclude=./dist --exclude='*.egg-info' . | tar -x -C "$$src" && \
+		$(WHEEL_VENV)/bin/python -m pip wheel --quiet --no-deps --wheel-dir dist "$$src"; \
+		status=$$?; rm -rf "$$src"; exit $$status
+	$(WHEEL_VENV)/bin/python -m pip install --quiet dist/*.whl
+	empty=$$(mktemp -d) && cd "$$empty" && env -u PYTHONPATH \
+		"$(CURDIR)/$(WHEEL_VENV)/bin/python" "$(CURDIR)/.ci/smoke_wheel.py"; \
+		status=$$?; rm -rf "$$empty"; exit $$status
 
 $(VENV)/.docs-installed: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[docs]"
@@ -50,4 +68,4 @@ bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/bench_memory.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache docs/_build docs/generated docs/auto_examples
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache docs/_build docs/generated docs/auto_examples

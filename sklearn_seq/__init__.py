@@ -7,7 +7,7 @@ from .persistence import load, save
 from .windows import make_windows
 from .word2vec import Word2VecTransformer
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "RNNForecaster",

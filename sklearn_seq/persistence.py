@@ -319,8 +319,11 @@ def save(estimator, path) -> None:
     >>> np.array_equal(load(path).predict(X), model.predict(X))
     True
     """
+    from . import __version__  # the package that wrote the file; load checks VERSION only
+
     writer = _Writer()
-    document = {"format": FORMAT, "version": VERSION, "model": writer.estimator(estimator)}
+    document = {"format": FORMAT, "version": VERSION, "package_version": __version__}
+    document["model"] = writer.estimator(estimator)
     data = serialize(writer.tensors, metadata={"sklearn_seq": json.dumps(document)})
     _write_atomically(os.fsdecode(path), data)
 
