@@ -25,16 +25,24 @@ def derive_seed(random_state) -> int:
 def weighted_stats(values: np.ndarray, weights=None) -> tuple[np.ndarray, np.ndarray]:
     """Column means and standard deviations of ``values`` ``(n, k)``, rows weighted.
 
-    A constant column (standard deviation below 1e-12) gets scale 1, so that
-    dividing by the scale is always safe.
+    A constant column (:func:`safe_scale`) gets scale 1, so that dividing by the
+    scale is always safe.
     """
     values = np.asarray(values, dtype=np.float64)
     mean = np.average(values, axis=0, weights=weights)
     scale = np.sqrt(np.average((values - mean) ** 2, axis=0, weights=weights))
-    return mean, safe_scale(scale)
+    return mean, safe_scale(scale, mean)
 
 
-def safe_scale(scale: np.ndarray) -> np.ndarray:
-    """``scale`` with 1 for a constant column (below 1e-12), safe to divide by."""
-    scale[scale < 1e-12] = 1.0
+def safe_scale(scale: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+    """``scale`` with 1 for a constant column, safe to divide by.
+
+    Given the columns' ``mean``, a column is constant when its scale is at most
+    1e-12 times its mean's size (rounding), at any units; without it, when its
+    scale is below 1e-12.
+    """
+    if mean is None:
+        scale[scale < 1e-12] = 1.0
+    else:
+        scale[scale <= 1e-12 * np.abs(mean)] = 1.0
     return scale

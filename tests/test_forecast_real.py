@@ -129,6 +129,9 @@ def test_window_chain_breaks_between_series_and_at_the_end(monkeypatch, chunk_va
     expected = np.ones(len(X), dtype=bool)
     expected[[24, len(X) - 1]] = False  # the last window of each series
     np.testing.assert_array_equal(follows, expected)
+    for unit in [1e-15, 1e15]:  # in any units: the same chain
+        chain = _intervals.window_chain(unit * X[:, :, None], unit * y[:, None, None], 1)
+        np.testing.assert_array_equal(chain, expected, err_msg=unit)
     truth = _intervals.chain_truth(follows, y[:, None, None], np.array([0, 22, 40]), 3)
     np.testing.assert_array_equal(
         truth[:, :, 0], [[5, 6, 7], [27, 28, 29], [120, 121, 122]]
