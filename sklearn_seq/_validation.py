@@ -7,7 +7,35 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["check_count", "derive_seed", "safe_scale", "weighted_stats"]
+__all__ = ["as_array", "check_count", "derive_seed", "safe_scale", "weighted_stats"]
+
+
+def as_array(values, name: str) -> np.ndarray:
+    """``np.asarray(values)``, with a ValueError naming the first item whose shape
+    differs where a nested list is ragged (numpy's "inhomogeneous shape")."""
+    try:
+        return np.asarray(values)
+    except ValueError:
+        if not isinstance(values, (list, tuple)):
+            raise
+        shapes = [_shape(item) for item in values]
+        i = next((i for i, shape in enumerate(shapes) if shape != shapes[0]), None)
+        if i is None:
+            raise
+        raise ValueError(
+            f"{name} is a nested list of uneven rows: {name}[0] is {shapes[0]}, "
+            f"{name}[{i}] {shapes[i]}. A nested list of numbers is "
+            "read as one series, one row per time step, (T,) or (T, n_channels); "
+            "for several series of different lengths give a list of arrays, "
+            "[np.asarray(s) for s in series]."
+        ) from None
+
+
+def _shape(item) -> str:
+    try:
+        return f"shaped {np.shape(item)}"
+    except ValueError:
+        return "uneven itself"
 
 
 def check_count(value, name: str) -> int:

@@ -49,6 +49,16 @@ def text_vectors_named_bin():
     return path
 
 
+def windows_with_a_dated_covariate(shift=0, reverse=False):
+    """make_windows of a dated series whose future covariate is a Series of other
+    dates: shifted ``shift`` days or in reverse order."""
+    pd = pytest.importorskip("pandas")
+    days = pd.date_range("2020-01-01", periods=10, freq="D")
+    other = days[::-1] if reverse else days + pd.Timedelta(days=shift)
+    series = pd.Series(np.arange(10.0), index=days)
+    return make_windows(series, 2, future_covariates=pd.Series(np.ones(10), index=other))
+
+
 def forecaster():
     return RNNForecaster(**TINY).fit(X2, Y)
 
@@ -220,6 +230,40 @@ ERROR_CASES = [
         lambda: make_windows(np.arange(20.0), 4, past_covariates=with_nan(np.zeros(20), 3)),
         ValueError,
         "past_covariates contains NaN or infinity at step 3",
+    ),
+    (
+        "forecaster: ragged plain lists",
+        lambda: make_windows([[1.0, 2, 3, 4, 5], [1.0, 2, 3]], lookback=2),
+        ValueError,
+        r"series is a nested list of uneven rows: series\[0\] is shaped \(5,\), "
+        r"series\[1\] shaped \(3,\).*list of arrays",
+    ),
+    (
+        "forecaster: ragged plain lists in a list of series",
+        lambda: make_windows([np.arange(9.0), [[1.0, 2], [3.0], [4.0, 5]]], lookback=2),
+        ValueError,
+        r"series\[1\] is a nested list of uneven rows: series\[1\]\[0\] is shaped "
+        r"\(2,\), series\[1\]\[1\] shaped \(1,\)",
+    ),
+    (
+        "forecaster: ragged covariate rows",
+        lambda: make_windows(np.arange(6.0), 2, past_covariates=[[1, 2]] * 3 + [[1]] * 3),
+        ValueError,
+        r"past_covariates is a nested list of uneven rows: .*\[3\] shaped \(1,\)",
+    ),
+    (
+        "forecaster: a covariate Series indexed unlike its series",
+        lambda: windows_with_a_dated_covariate(shift=1),
+        ValueError,
+        r"future_covariates is indexed differently from its series \(label "
+        r"Timestamp\('2020-01-02.*position 0.*reindex\(series.index\)",
+    ),
+    (
+        "forecaster: a covariate Series in reverse order",
+        lambda: windows_with_a_dated_covariate(reverse=True),
+        ValueError,
+        r"future_covariates is indexed differently .* position 0, where the series has "
+        r"Timestamp\('2020-01-01",
     ),
     (
         "classifier: one class",
