@@ -2,6 +2,7 @@
 documented result; never a crash inside torch and never a silent NaN."""
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -652,8 +653,21 @@ def test_word2vec_trains_words_beyond_gensims_10000_token_limit():
 
 def test_default_tokenizer_drops_words_over_15_letters_as_documented():
     assert "2 to 15" in " ".join(Word2VecTransformer.__doc__.split())
-    model = w2v().fit(["internationalization is long"] * 3)
+    docs = [
+        "internationalization is long",
+        "a wordsofsixteenxx is short",
+    ] * 3  # 2 of every 6 tokens long ("a" is too short)
+    match = r"at most 15 letters and dropped 6 longer token\(s\) \(33.33% of the tokens\)"
+    with pytest.warns(UserWarning, match=match) as w:
+        model = w2v().fit(docs)
+    assert "'internationalization'" in str(w[0].message) and "max_len" in str(w[0].message)
     assert "internationalization" not in model.wv_ and "long" in model.wv_
+    assert "wordsofsixteenxx" not in model.wv_ and "short" in model.wv_
+    assert model.transform(docs).shape == (6, 4)  # transform drops them quietly
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        w2v().fit([["internationalization", "is", "long"]] * 3)  # tokens: kept
+        w2v(tokenizer=str.split).fit(docs)
 
 
 def test_word2vec_text_vectors_in_a_file_named_bin_are_read_as_text():
