@@ -24,15 +24,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import as_array
+
 __all__ = ["check_covariate_series", "split_seed"]
 
 
-def check_covariate_series(values, name: str, length: int) -> np.ndarray:
-    """A covariate series as a finite float ``(length, k)`` array, else a ValueError."""
+def check_covariate_series(values, name: str, length: int, index=None) -> np.ndarray:
+    """A covariate series as a finite float ``(length, k)`` array, else a ValueError.
+
+    ``index``, the pandas index of its series (None: not pandas), must be the
+    covariates' own index when they are pandas too: the two are paired by
+    position, so a covariate indexed differently would be paired wrongly.
+    """
     if hasattr(values, "to_numpy"):  # pandas Series / DataFrame
+        _check_same_index(values.index, index, name)
         values = values.to_numpy()
+    values = as_array(values, name)
     try:
-        values = np.asarray(values, dtype=np.float64)
+        values = values.astype(np.float64)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must hold numbers (a 1-D or 2-D array).") from None
     if values.ndim == 1:
@@ -48,6 +57,20 @@ def check_covariate_series(values, name: str, length: int) -> np.ndarray:
         )
     _check_finite(values, name)
     return values
+
+
+def _check_same_index(own, index, name: str) -> None:
+    """Refuse pandas covariates indexed otherwise than their pandas series."""
+    if index is None or len(own) != len(index) or own.equals(index):
+        return  # (another length: the length check says so)
+    i = int(np.flatnonzero(own != index)[0]) if own.dtype == index.dtype else 0
+    raise ValueError(
+        f"{name} is indexed differently from its series (label {own[i]!r} at "
+        f"position {i}, where the series has {index[i]!r}), and the two are paired "
+        "by position, not by label. Align it first, e.g. "
+        f"{name}.reindex(series.index), or pass {name}.to_numpy() to pair them by "
+        "position."
+    )
 
 
 def _check_finite(values: np.ndarray, name: str) -> None:

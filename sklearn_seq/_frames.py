@@ -25,6 +25,8 @@ __all__ = ["FRAMES", "WindowFrame", "detect_season", "typical_scale"]
 
 # scaling option -> what the frame takes as its offset
 FRAMES = ("mean", "last", "diff")
+# a window whose scale is at most FLAT times its largest absolute value is flat
+FLAT = 1e-8
 # detect_season: the smallest autocorrelation a season's peak must reach
 SEASON_THRESHOLD = 0.3
 
@@ -85,15 +87,17 @@ class WindowFrame:
         of its own: ``flat_scale``, one entry per framed channel (a fitted
         :func:`typical_scale`), stands in for it, so that what follows the
         window (a demand spike) reads on the series' usual scale. None: a tiny
-        scale relative to the window's level, which makes such a target huge.
+        scale relative to the window's size, which makes such a target huge.
+        Flatness is relative (:func:`_flat_floor`), so a series and the same
+        series in other units get the same frames, in those units.
         """
-        mean, last, scale, season = _window_statistics(seqs, kind, season_length)
-        floor = _flat_floor(mean)
+        mean, last, scale, floor, season = _window_statistics(seqs, kind, season_length)
         if flat_scale is not None:
             k = len(flat_scale)
             scale[:, :k] = np.where(scale[:, :k] <= floor[:, :k], flat_scale, scale[:, :k])
-        # a flat window keeps a tiny scale relative to its level: it reads as zeros
+        # a flat window keeps a tiny scale relative to its size: it reads as zeros
         scale = np.maximum(scale, floor)
+        scale[scale == 0] = FLAT  # all zeros: no size to be tiny next to
         offset = mean if kind == "mean" else last
         if kind == "global":
             offset, scale = np.zeros_like(mean), np.ones_like(mean)
@@ -162,18 +166,21 @@ def typical_scale(seqs: Sequences, kind: str, n_framed: int) -> np.ndarray | Non
     What :meth:`WindowFrame.of` gives a flat window (``flat_scale``); fitted
     once on the training windows. None when every window is flat.
     """
-    mean, _, scale, _ = _window_statistics(seqs, kind)
-    mean, scale = mean[:, :n_framed], scale[:, :n_framed]
-    moving = scale > _flat_floor(mean)
+    _, _, scale, floor, _ = _window_statistics(seqs, kind)
+    scale, floor = scale[:, :n_framed], floor[:, :n_framed]
+    moving = scale > floor
     counts = moving.sum(axis=0)
     if not counts.all():
         return None
     return np.where(moving, scale, 0.0).sum(axis=0) / counts
 
 
-def _flat_floor(mean: np.ndarray) -> np.ndarray:
-    """The scale at or below which a window is flat: tiny next to its level."""
-    return 1e-8 * (1.0 + np.abs(mean))
+def _flat_floor(size: np.ndarray) -> np.ndarray:
+    """The scale at or below which a window is flat: tiny (``FLAT``) next to its
+    size, the largest absolute value of its valid steps. Relative, so that it
+    moves with the series' units: a constant window is flat and a moving one
+    is not, whatever the units."""
+    return FLAT * size
 
 
 def _window_statistics(seqs: Sequences, kind: str, season_length=None) -> tuple:
@@ -191,8 +198,9 @@ def _window_statistics(seqs: Sequences, kind: str, season_length=None) -> tuple:
 
 
 def _statistics(values: np.ndarray, lengths: np.ndarray, kind: str, season_length=None):
-    """Mean, last value and scale (before its floor) of each window ``(n, C)``,
-    and its last ``season_length`` values ``(n, season_length, C)`` (or None)."""
+    """Mean, last value, scale (before its floor) and flat floor of each window
+    ``(n, C)``, and its last ``season_length`` values ``(n, season_length, C)``
+    (or None)."""
     values = values.astype(np.float64)
     count = lengths[:, None].astype(np.float64)
     rows = np.arange(len(values))
@@ -214,7 +222,8 @@ def _statistics(values: np.ndarray, lengths: np.ndarray, kind: str, season_lengt
         scale = steps.sum(axis=1) / np.maximum(count - 1, 1)
     else:
         scale = np.sqrt((masked(values - mean[:, None]) ** 2).sum(axis=1) / count)
-    return mean, last, scale, season
+    floor = _flat_floor(masked(np.abs(values)).max(axis=1))
+    return mean, last, scale, floor, season
 
 
 def detect_season(seqs: Sequences, n_channels: int) -> int:

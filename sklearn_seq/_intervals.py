@@ -82,7 +82,7 @@ def window_chain(windows, targets: np.ndarray, n_channels: int, lag: int = 1) ->
         rows = np.asarray(windows[start : stop + lag], dtype=np.float64)[:, :, :n_channels]
         joined = np.concatenate([rows[: stop - start], targets[start:stop]], axis=1)
         moved_on = joined[:, p:]
-        same = np.isclose(rows[lag:], moved_on, rtol=1e-6, atol=1e-12)
+        same = np.isclose(rows[lag:], moved_on, rtol=1e-6, atol=0.0)  # at any units
         follows[start:stop] = same.reshape(stop - start, -1).all(axis=1)
     return follows
 

@@ -7,7 +7,35 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["check_count", "derive_seed", "safe_scale", "weighted_stats"]
+__all__ = ["as_array", "check_count", "derive_seed", "safe_scale", "weighted_stats"]
+
+
+def as_array(values, name: str) -> np.ndarray:
+    """``np.asarray(values)``, with a ValueError naming the first item whose shape
+    differs where a nested list is ragged (numpy's "inhomogeneous shape")."""
+    try:
+        return np.asarray(values)
+    except ValueError:
+        if not isinstance(values, (list, tuple)):
+            raise
+        shapes = [_shape(item) for item in values]
+        i = next((i for i, shape in enumerate(shapes) if shape != shapes[0]), None)
+        if i is None:
+            raise
+        raise ValueError(
+            f"{name} is a nested list of uneven rows: {name}[0] is {shapes[0]}, "
+            f"{name}[{i}] {shapes[i]}. A nested list of numbers is "
+            "read as one series, one row per time step, (T,) or (T, n_channels); "
+            "for several series of different lengths give a list of arrays, "
+            "[np.asarray(s) for s in series]."
+        ) from None
+
+
+def _shape(item) -> str:
+    try:
+        return f"shaped {np.shape(item)}"
+    except ValueError:
+        return "uneven itself"
 
 
 def check_count(value, name: str) -> int:
@@ -25,16 +53,24 @@ def derive_seed(random_state) -> int:
 def weighted_stats(values: np.ndarray, weights=None) -> tuple[np.ndarray, np.ndarray]:
     """Column means and standard deviations of ``values`` ``(n, k)``, rows weighted.
 
-    A constant column (standard deviation below 1e-12) gets scale 1, so that
-    dividing by the scale is always safe.
+    A constant column (:func:`safe_scale`) gets scale 1, so that dividing by the
+    scale is always safe.
     """
     values = np.asarray(values, dtype=np.float64)
     mean = np.average(values, axis=0, weights=weights)
     scale = np.sqrt(np.average((values - mean) ** 2, axis=0, weights=weights))
-    return mean, safe_scale(scale)
+    return mean, safe_scale(scale, mean)
 
 
-def safe_scale(scale: np.ndarray) -> np.ndarray:
-    """``scale`` with 1 for a constant column (below 1e-12), safe to divide by."""
-    scale[scale < 1e-12] = 1.0
+def safe_scale(scale: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+    """``scale`` with 1 for a constant column, safe to divide by.
+
+    Given the columns' ``mean``, a column is constant when its scale is at most
+    1e-12 times its mean's size (rounding), at any units; without it, when its
+    scale is below 1e-12.
+    """
+    if mean is None:
+        scale[scale < 1e-12] = 1.0
+    else:
+        scale[scale <= 1e-12 * np.abs(mean)] = 1.0
     return scale

@@ -16,9 +16,13 @@ import weakref
 
 import numpy as np
 
-__all__ = ["WordIds", "WordVectors", "vocabulary_hash"]
+__all__ = ["WordIds", "WordVectors", "same_vocabulary", "vocabulary_hash"]
 
 _HASHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LEGACY_HASHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# the fingerprint's version, before its digest; a legacy fingerprint has none
+_HASH_PREFIX = "v2:"
+_CHUNK = 100_000  # words hashed at a time
 
 
 class WordVectors(list):
@@ -38,6 +42,10 @@ class WordVectors(list):
 def vocabulary_hash(wv) -> str:
     """Fingerprint of a vocabulary: its words in row order (cached per vectors object).
 
+    Each word counts as its UTF-8 bytes (a lone surrogate as its own three
+    bytes) after their length, so no two vocabularies share an input to the
+    hash: ``["x\\0y", "z"]`` and ``["x", "y\\0z"]`` differ.
+
     Parameters
     ----------
     wv : gensim.models.KeyedVectors
@@ -46,18 +54,74 @@ def vocabulary_hash(wv) -> str:
     Returns
     -------
     str
-        16 hex digits; equal for two vocabularies exactly when (but for
-        hash collisions) they map the same words to the same rows.
+        ``"v2:"`` and 32 hex digits (BLAKE2b, 128 bits); equal for two
+        vocabularies exactly when (but for hash collisions) they map the same
+        words to the same rows. Models fitted before this fingerprint hold a
+        legacy one of 16 hex digits: compare with :func:`same_vocabulary`.
     """
     cached = _HASHES.get(wv)
     if cached is not None and cached[0] == len(wv):
         return cached[1]
-    digest = hashlib.blake2b(digest_size=8)
-    for start in range(0, len(wv), 100_000):
-        digest.update("\0".join(wv.index_to_key[start : start + 100_000]).encode())
-        digest.update(b"\1")
-    _HASHES[wv] = (len(wv), digest.hexdigest())
-    return digest.hexdigest()
+    digest = hashlib.blake2b(digest_size=16)
+    for start in range(0, len(wv), _CHUNK):
+        words = [_word_bytes(word) for word in wv.index_to_key[start : start + _CHUNK]]
+        lengths = np.array([len(word) for word in words], dtype="<u8")
+        digest.update(np.array([len(words)], dtype="<u8").tobytes())
+        digest.update(lengths.tobytes())
+        digest.update(b"".join(words))
+    fingerprint = _HASH_PREFIX + digest.hexdigest()
+    _HASHES[wv] = (len(wv), fingerprint)
+    return fingerprint
+
+
+def same_vocabulary(wv, fitted: str, n_words: int | None = None) -> bool:
+    """Whether the vocabulary of ``wv`` is the one a model recorded as ``fitted``.
+
+    ``fitted`` is a :func:`vocabulary_hash`, or the legacy fingerprint of a
+    model fitted before it (16 hex digits over the words joined with NUL).
+    That one is accepted only where it cannot be ambiguous: no word of ``wv``
+    holds the NUL or \\x01 separators and, given the fitted vocabulary's size
+    ``n_words``, ``wv`` has as many words. A vocabulary the legacy hash cannot
+    encode (a lone surrogate) does not match it.
+    """
+    if not isinstance(fitted, str):
+        return False
+    if fitted.startswith(_HASH_PREFIX):
+        return vocabulary_hash(wv) == fitted
+    if n_words is not None and n_words != len(wv):
+        return False
+    return _legacy_hash(wv) == fitted
+
+
+def _word_bytes(word) -> bytes:
+    """A word's bytes, tagged by kind: a string's UTF-8 (lone surrogates kept),
+    any other key (gensim allows ints) its repr."""
+    if isinstance(word, str):
+        return b"s" + word.encode("utf-8", "surrogatepass")
+    return b"r" + repr(word).encode("utf-8", "surrogatepass")
+
+
+def _legacy_hash(wv) -> str | None:
+    """The fingerprint models held before :func:`vocabulary_hash` (cached): the
+    words joined with NUL. None where it would be ambiguous (a word holds a
+    separator) or cannot be computed (a lone surrogate, a key not a string)."""
+    cached = _LEGACY_HASHES.get(wv)
+    if cached is not None and cached[0] == len(wv):
+        return cached[1]
+    fingerprint, words = None, wv.index_to_key
+    if all(
+        isinstance(word, str) and "\0" not in word and "\1" not in word for word in words
+    ):
+        digest = hashlib.blake2b(digest_size=8)
+        try:
+            for start in range(0, len(words), _CHUNK):
+                digest.update("\0".join(words[start : start + _CHUNK]).encode())
+                digest.update(b"\1")
+            fingerprint = digest.hexdigest()
+        except UnicodeEncodeError:  # a lone surrogate
+            pass
+    _LEGACY_HASHES[wv] = (len(wv), fingerprint)
+    return fingerprint
 
 
 class WordIds:

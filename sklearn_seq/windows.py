@@ -6,7 +6,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._covariates import check_covariate_series
-from ._validation import check_count
+from ._validation import as_array, check_count
 
 
 def make_windows(
@@ -111,7 +111,7 @@ def make_windows(
     if not _is_series_list(series):
         array = _check_series(series, "series", lookback + horizon)
         given = {
-            k: check_covariate_series(v, k, len(array))
+            k: check_covariate_series(v, k, len(array), _index(series))
             for k, v in covariates.items()
             if v is not None
         }
@@ -130,7 +130,8 @@ def make_windows(
                 "series of the list."
             )
         for i, (array, cov) in enumerate(zip(arrays, values, strict=True)):
-            given[i][key] = check_covariate_series(cov, f"{key}[{i}]", len(array))
+            index = _index(series[i])
+            given[i][key] = check_covariate_series(cov, f"{key}[{i}]", len(array), index)
         _check_same_channels([g[key] for g in given], key)
     pairs = [
         _windows(a, lookback, horizon, **g) for a, g in zip(arrays, given, strict=True)
@@ -157,6 +158,11 @@ def _check_same_channels(arrays: list, name: str) -> None:
         )
 
 
+def _index(series):
+    """The index of a pandas series or frame, else None."""
+    return series.index if hasattr(series, "to_numpy") else None
+
+
 def _is_series_list(series) -> bool:
     return isinstance(series, (list, tuple)) and any(
         isinstance(s, np.ndarray) or hasattr(s, "to_numpy") for s in series
@@ -167,7 +173,7 @@ def _check_series(series, name: str, needed: int) -> np.ndarray:
     """One series as a 1-D or 2-D array of at least ``needed`` finite steps."""
     if hasattr(series, "to_numpy"):  # pandas Series / DataFrame
         series = series.to_numpy()
-    series = np.asarray(series)
+    series = as_array(series, name)
     if series.ndim not in (1, 2):
         raise ValueError(
             f"{name} must be 1-D (T,) or 2-D (T, n_channels), got shape {series.shape}."

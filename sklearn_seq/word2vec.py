@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -29,6 +31,9 @@ from ._pooling import (
 from ._threads import MAX_THREADS
 from ._validation import derive_seed
 from ._word_ids import WordIds, WordVectors
+
+# the default tokenizer's (simple_preprocess's) longest word, in letters
+MAX_WORD_LETTERS = 15
 
 _CHUNK = 10_000  # documents per chunk when streaming a corpus file
 
@@ -104,8 +109,9 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     tokenizer : callable or None, default=None
         Splits a string document into tokens; None uses gensim's
         ``simple_preprocess``: lower-cased words of 2 to 15 letters (longer
-        and shorter words are dropped; pass a tokenizer of your own to keep
-        them). Documents given as token lists are never re-tokenized.
+        and shorter words are dropped, and ``fit`` warns of the longer ones;
+        pass a tokenizer of your own to keep them). Documents given as token
+        lists are never re-tokenized.
     pretrained : str, path or gensim KeyedVectors, default=None
         Word vectors to start from: a word2vec text or binary file (the
         format is read from the file, whatever its name), or loaded
@@ -261,11 +267,12 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         self.random_state = random_state
 
     # --- input ----------------------------------------------------------------------
-    def _tokenize(self, X) -> list:
+    def _tokenize(self, X, fitting: bool = False) -> list:
         """Validate the documents and return them as token lists.
 
         Token types are not checked here: ``fit`` checks them all, ``transform``
-        those missing from the vocabulary (see ``index_documents``).
+        those missing from the vocabulary (see ``index_documents``). When
+        ``fitting``, warn of the words the default tokenizer drops as too long.
         """
         if isinstance(X, (str, bytes)):
             raise ValueError(
@@ -292,11 +299,18 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
             raise ValueError("X is empty: it holds 0 documents.")
         if set(map(type, docs)) <= {list, tuple}:  # already tokenized: used untouched
             return docs
-        tokenize = self.tokenizer or simple_preprocess
-        tokens = []
+        tokenize = self.tokenizer or _words_of_any_length
+        tokens, too_long, example, total = [], 0, None, 0
         for i, doc in enumerate(docs):
             if isinstance(doc, str):
                 tokens.append(list(tokenize(doc)))
+                if self.tokenizer is None:  # simple_preprocess: drop the long words
+                    kept = [t for t in tokens[-1] if len(t) <= MAX_WORD_LETTERS]
+                    total += len(tokens[-1])
+                    if len(kept) < len(tokens[-1]):
+                        too_long += len(tokens[-1]) - len(kept)
+                        example = example or max(tokens[-1], key=len)
+                        tokens[-1] = kept
                 if not all_strings(tokens[-1]):
                     raise ValueError(
                         f"tokenizer {tokenize!r:.60} returned non-string tokens for "
@@ -306,6 +320,17 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
                 tokens.append(doc)
             else:
                 bad_document(i, doc)
+        if fitting and too_long:
+            warnings.warn(
+                f"the default tokenizer (gensim's simple_preprocess) keeps words of at "
+                f"most {MAX_WORD_LETTERS} letters and dropped {too_long} longer "
+                f"token(s) ({too_long / total:.2%} of the tokens), such as "
+                f"{example!r:.40}; they have no vector. To keep "
+                "them, pass tokenizer=lambda doc: simple_preprocess(doc, max_len=100) "
+                "or documents as token lists.",
+                UserWarning,
+                stacklevel=3,
+            )
         return tokens
 
     # --- fitting --------------------------------------------------------------------
@@ -433,7 +458,7 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
                     f"X is None: pooling={self.pooling!r} learns its statistics from "
                     "documents; give X, or set corpus_file."
                 )
-        docs = self._tokenize(X) if X is not None else None
+        docs = self._tokenize(X, fitting=True) if X is not None else None
         if docs is not None:
             check_tokens(docs)
         if self.pretrained is not None:
@@ -554,3 +579,9 @@ or WordIds
         tags.input_tags.string = True
         tags.transformer_tags.preserves_dtype = []
         return tags
+
+
+def _words_of_any_length(doc: str) -> list[str]:
+    """gensim's ``simple_preprocess`` without its longest-word limit: the caller
+    drops the words over ``MAX_WORD_LETTERS`` and counts them."""
+    return simple_preprocess(doc, max_len=sys.maxsize)

@@ -2,6 +2,7 @@
 documented result; never a crash inside torch and never a silent NaN."""
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -48,6 +49,16 @@ def text_vectors_named_bin():
     with open(path, "w") as f:
         f.write("2 3\na 0.5 0.25 1.0\nb -1.0 2.0 0.125\n")
     return path
+
+
+def windows_with_a_dated_covariate(shift=0, reverse=False):
+    """make_windows of a dated series whose future covariate is a Series of other
+    dates: shifted ``shift`` days or in reverse order."""
+    pd = pytest.importorskip("pandas")
+    days = pd.date_range("2020-01-01", periods=10, freq="D")
+    other = days[::-1] if reverse else days + pd.Timedelta(days=shift)
+    series = pd.Series(np.arange(10.0), index=days)
+    return make_windows(series, 2, future_covariates=pd.Series(np.ones(10), index=other))
 
 
 def forecaster():
@@ -221,6 +232,40 @@ ERROR_CASES = [
         lambda: make_windows(np.arange(20.0), 4, past_covariates=with_nan(np.zeros(20), 3)),
         ValueError,
         "past_covariates contains NaN or infinity at step 3",
+    ),
+    (
+        "forecaster: ragged plain lists",
+        lambda: make_windows([[1.0, 2, 3, 4, 5], [1.0, 2, 3]], lookback=2),
+        ValueError,
+        r"series is a nested list of uneven rows: series\[0\] is shaped \(5,\), "
+        r"series\[1\] shaped \(3,\).*list of arrays",
+    ),
+    (
+        "forecaster: ragged plain lists in a list of series",
+        lambda: make_windows([np.arange(9.0), [[1.0, 2], [3.0], [4.0, 5]]], lookback=2),
+        ValueError,
+        r"series\[1\] is a nested list of uneven rows: series\[1\]\[0\] is shaped "
+        r"\(2,\), series\[1\]\[1\] shaped \(1,\)",
+    ),
+    (
+        "forecaster: ragged covariate rows",
+        lambda: make_windows(np.arange(6.0), 2, past_covariates=[[1, 2]] * 3 + [[1]] * 3),
+        ValueError,
+        r"past_covariates is a nested list of uneven rows: .*\[3\] shaped \(1,\)",
+    ),
+    (
+        "forecaster: a covariate Series indexed unlike its series",
+        lambda: windows_with_a_dated_covariate(shift=1),
+        ValueError,
+        r"future_covariates is indexed differently from its series \(label "
+        r"Timestamp\('2020-01-02.*position 0.*reindex\(series.index\)",
+    ),
+    (
+        "forecaster: a covariate Series in reverse order",
+        lambda: windows_with_a_dated_covariate(reverse=True),
+        ValueError,
+        r"future_covariates is indexed differently .* position 0, where the series has "
+        r"Timestamp\('2020-01-01",
     ),
     (
         "classifier: one class",
@@ -643,8 +688,21 @@ def test_word2vec_trains_words_beyond_gensims_10000_token_limit():
 
 def test_default_tokenizer_drops_words_over_15_letters_as_documented():
     assert "2 to 15" in " ".join(Word2VecTransformer.__doc__.split())
-    model = w2v().fit(["internationalization is long"] * 3)
+    docs = [
+        "internationalization is long",
+        "a wordsofsixteenxx is short",
+    ] * 3  # 2 of every 6 tokens long ("a" is too short)
+    match = r"at most 15 letters and dropped 6 longer token\(s\) \(33.33% of the tokens\)"
+    with pytest.warns(UserWarning, match=match) as w:
+        model = w2v().fit(docs)
+    assert "'internationalization'" in str(w[0].message) and "max_len" in str(w[0].message)
     assert "internationalization" not in model.wv_ and "long" in model.wv_
+    assert "wordsofsixteenxx" not in model.wv_ and "short" in model.wv_
+    assert model.transform(docs).shape == (6, 4)  # transform drops them quietly
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        w2v().fit([["internationalization", "is", "long"]] * 3)  # tokens: kept
+        w2v(tokenizer=str.split).fit(docs)
 
 
 def test_word2vec_text_vectors_in_a_file_named_bin_are_read_as_text():

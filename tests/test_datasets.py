@@ -117,6 +117,8 @@ def small_long():
         ("inf", {}, "NaN or infinite"),
         ("text", {}, "value column 'demand' holds (object|str) values, not numbers"),
         ("no_time", {}, r"column 'hour' is missing in 1 row\(s\)"),
+        ("mixed_time", {}, "time column 'hour' mixes values of types int, str"),
+        ("text_time", {}, r"'hour' holds strings that all read as numbers.*pd.to_numeric"),
         ("empty", {}, "no rows"),
     ],
 )
@@ -131,6 +133,10 @@ def test_from_long_format_errors(small_long, change, kwargs, match):
         frame.loc[where, "demand"] = np.inf
     elif change == "text":
         frame["demand"] = frame["demand"].astype(str)
+    elif change == "mixed_time":  # 1, "2", 3.0 sorted as 1, 3.0, "2"
+        frame["hour"] = frame["hour"].astype(object).where(~where, "5")
+    elif change == "text_time":  # "10" sorted before "8"
+        frame["hour"] = frame["hour"].astype(str)
     elif change == "no_time":
         frame["hour"] = frame["hour"].where(~where)
     elif change == "empty":
@@ -138,6 +144,14 @@ def test_from_long_format_errors(small_long, change, kwargs, match):
     kwargs = {"id_col": "series_id", "time_col": "hour", **kwargs}
     with pytest.raises(ValueError, match=match):
         from_long_format(frame, **kwargs)
+
+
+def test_from_long_format_orders_numbers_of_mixed_types_by_value():
+    pd = pytest.importorskip("pandas")
+    times = pd.Series([10, 2.5, 8, 1.0], dtype=object)  # ints and floats: all numbers
+    frame = pd.DataFrame({"id": 0, "t": times, "v": [4.0, 2.0, 3.0, 1.0]})
+    sequences, _ = from_long_format(frame, id_col="id", time_col="t")
+    np.testing.assert_array_equal(sequences[0], [1, 2, 3, 4])
 
 
 def test_from_long_format_wants_a_dataframe():

@@ -129,6 +129,9 @@ def test_window_chain_breaks_between_series_and_at_the_end(monkeypatch, chunk_va
     expected = np.ones(len(X), dtype=bool)
     expected[[24, len(X) - 1]] = False  # the last window of each series
     np.testing.assert_array_equal(follows, expected)
+    for unit in [1e-15, 1e15]:  # in any units: the same chain
+        chain = _intervals.window_chain(unit * X[:, :, None], unit * y[:, None, None], 1)
+        np.testing.assert_array_equal(chain, expected, err_msg=unit)
     truth = _intervals.chain_truth(follows, y[:, None, None], np.array([0, 22, 40]), 3)
     np.testing.assert_array_equal(
         truth[:, :, 0], [[5, 6, 7], [27, 28, 29], [120, 121, 122]]
@@ -208,10 +211,68 @@ def test_dated_seed_gives_dated_forecast(noisy_model, noisy, index):
 
 
 def test_dated_seed_without_a_frequency(noisy_model, noisy):
-    days = pd.to_datetime(["2020-01-01", "2020-01-03", "2020-01-04"] * 7)
+    days = pd.Timestamp("2020-01-01") + pd.to_timedelta(np.arange(21) ** 2, unit="D")
     history = pd.Series(noisy[:21], index=days)  # no frequency pandas can infer
     with pytest.raises(ValueError, match="no frequency"):
         noisy_model.forecast(history, steps=2)
+
+
+def _months(*labels):
+    return pd.PeriodIndex([*labels, *pd.period_range("2002-01", periods=20, freq="M")])
+
+
+@pytest.mark.parametrize(
+    "index, message",
+    [
+        (
+            pd.date_range("2020-01-01", periods=22, freq="D")[::-1],
+            r"runs backwards.*sort_index",
+        ),
+        (
+            pd.DatetimeIndex(
+                pd.date_range("2020-01-01", periods=22, freq="D")[::-1].values
+            ),
+            r"not in increasing order.*sort_index",
+        ),
+        (
+            pd.to_datetime(["2020-01-01", "2020-01-03", "2020-01-04"] * 7 + ["2020-01-05"]),
+            "sort_index",
+        ),
+        (_months("2001-01", "2001-02").sort_values(ascending=False), "sort_index"),
+        (
+            _months("2001-01", "2001-03", "2001-02").delete(-1),
+            r"2001-03 at position 1.*sort_index",
+        ),
+        (_months("2001-01", "2001-02", "2001-02").delete(-1), "repeats 2001-02"),
+        (_months("2001-01", "2001-03"), "skips from 2001-01 to 2001-03"),
+        (_months("2001-11", "2001-12").delete(5), "skips from 2002-03 to 2002-05"),
+        (
+            pd.PeriodIndex(
+                ["2001-01", None, *pd.period_range("2001-03", periods=20, freq="M")]
+            ),
+            "NaT",
+        ),
+    ],
+    ids=[
+        "newest-first",
+        "newest-first-inferred",
+        "shuffled-days",
+        "newest-first-periods",
+        "shuffled-periods",
+        "repeated-period",
+        "period-gap",
+        "period-gap-late",
+        "missing-period",
+    ],
+)
+def test_dated_seed_out_of_order_is_refused(noisy_model, noisy, index, message):
+    """A newest-first index was read with frequency -1D (the forecast dated before
+    the data, seeded from its oldest values); periods were never checked."""
+    history = pd.Series(noisy[: len(index)], index=index)
+    with pytest.raises(ValueError, match=message):
+        noisy_model.forecast(history, steps=2)
+    with pytest.raises(ValueError, match=message):
+        noisy_model.forecast_interval(history, steps=2, coverage=0.8)
 
 
 def test_make_windows_over_a_list_never_crosses_series():

@@ -499,3 +499,51 @@ def test_flat_scale_is_the_mean_scale_of_moving_windows():
     np.testing.assert_allclose(frame.scale[:, 0], [1.5, 2.0, 1.5, 1.0])
     still = Sequences(np.zeros((2, 3, 1)), np.full(2, 3), "3d")
     assert typical_scale(still, "diff", 1) is None
+
+
+UNITS = [1e-12, 1e-9, 1e-6, 1.0, 1e3, 1e12]
+
+
+@pytest.mark.parametrize("scaling", ["diff", "mean", "last", "global"])
+def test_forecasts_follow_the_series_units(scaling):
+    """The same series in other units forecasts the same, in those units: the
+    flat-window threshold was absolute, and in units of 1e-9 every window read as
+    flat (a 30-step error 4.8 times the signal). The network reads float32, so
+    the units agree to float32 rounding, not bit for bit (2.4e-7 of the signal's
+    range seen)."""
+    t = np.arange(300)
+    series = np.sin(2 * np.pi * t / 25) + 0.01 * t
+    outs, bands, flats = [], [], []
+    for unit in UNITS:
+        X, y = make_windows(series[:260] * unit, lookback=20)
+        model = RNNForecaster(hidden_size=8, max_epochs=5, random_state=0, scaling=scaling)
+        model.fit(X, y)
+        seed = series[240:260] * unit
+        outs.append(model.forecast(seed, steps=30) / unit)
+        bands.append(np.stack(model.forecast_interval(seed, steps=30, coverage=0.8)) / unit)
+        if scaling != "global":
+            flats.append(model.flat_scale_ / unit)
+    tolerance = 1e-5 * np.ptp(series)
+    for unit, out, band in zip(UNITS, outs, bands, strict=True):
+        np.testing.assert_allclose(out, outs[3], rtol=0, atol=tolerance, err_msg=unit)
+        np.testing.assert_allclose(band, bands[3], rtol=0, atol=tolerance, err_msg=unit)
+    for flat in flats:
+        np.testing.assert_allclose(flat, flats[3], rtol=1e-6)  # windows are read as float32
+
+
+@pytest.mark.parametrize("kind", ["diff", "mean", "last"])
+def test_flat_windows_are_flat_at_any_level(kind):
+    from sklearn_seq._frames import WindowFrame, typical_scale
+    from sklearn_seq._sequences import Sequences
+
+    # a window of constant c is flat at any c; one moving by 1e-6 of its level is not
+    for level in [0.0, 1e-15, 1e-9, 1.0, 1e9, 1e15]:
+        size = level or 1e-30
+        still = np.full((1, 5, 1), level)
+        moving = level + 1e-6 * size * np.array([0.0, 1.0, 0.0, -1.0, 0.0])[None, :, None]
+        seqs = Sequences(np.concatenate([still, moving]), np.full(2, 5), "3d")
+        own = typical_scale(seqs, kind, 1)  # the moving window's scale alone
+        assert own is not None and 3e-7 * size < own[0] < 1.5e-6 * size, level
+        scale = WindowFrame.of(seqs, kind, 1, flat_scale=np.array([7.0 * size])).scale
+        assert scale[0, 0] == 7.0 * size, level  # the flat one gets flat_scale
+        assert scale[1, 0] == own[0], level

@@ -19,7 +19,7 @@ from sklearn_seq import (
     save,
 )
 from sklearn_seq._sequences import LengthBuckets, RandomCrops, keep_batch
-from sklearn_seq._word_ids import WordIds, WordVectors
+from sklearn_seq._word_ids import WordIds, WordVectors, same_vocabulary, vocabulary_hash
 
 POSITIVE = ["good", "great", "fine", "nice", "superb"]
 NEGATIVE = ["bad", "awful", "poor", "dull", "weak"]
@@ -214,6 +214,47 @@ def test_ids_of_another_vocabulary_are_refused(fitted):
         numeric.predict(model["w2v"].transform(docs))
     with pytest.raises(ValueError, match="does not read word ids"):
         RNNForecaster(**FAST_RNN).fit(model["w2v"].transform(docs), np.zeros(len(docs)))
+
+
+def _vectors(words):
+    from gensim.models import KeyedVectors
+
+    wv = KeyedVectors(vector_size=2)
+    wv.add_vectors(words, np.ones((len(words), 2), dtype=np.float32))
+    return wv
+
+
+def test_vocabularies_that_joined_alike_are_told_apart():
+    # joined with NUL, both read "x\0y\0z": a classifier took the other one's ids
+    a, b = _vectors(["x\0y", "z"]), _vectors(["x", "y\0z"])
+    assert vocabulary_hash(a) != vocabulary_hash(b)
+    docs = np.array([0, 1, 1, 0, 1, 0, 0, 1])
+    model = SequenceClassifier(hidden_size=2, max_epochs=1, random_state=0)
+    model.fit(WordIds(np.arange(9), docs, a), docs)
+    with pytest.raises(ValueError, match="another vocabulary"):
+        model.predict(WordIds(np.arange(9), docs, b))
+    # a lone surrogate (surrogateescape decoding keeps one) raised UnicodeEncodeError
+    lone = [vocabulary_hash(_vectors([word, "z"])) for word in ("\udc80", "\udc81")]
+    assert lone[0] != lone[1] and all(h.startswith("v2:") for h in lone)
+
+
+def test_a_legacy_vocabulary_fingerprint_still_matches():
+    import hashlib
+
+    def legacy(words):  # the fingerprint of models fitted before "v2:"
+        return hashlib.blake2b("\0".join(words).encode() + b"\1", digest_size=8).hexdigest()
+
+    words = ["the", "film", "était", "good"]
+    wv = _vectors(words)
+    assert same_vocabulary(wv, legacy(words), n_words=4)
+    assert same_vocabulary(wv, vocabulary_hash(wv), n_words=4)
+    assert not same_vocabulary(wv, legacy(words[::-1]))
+    assert not same_vocabulary(wv, legacy(words), n_words=5)
+    assert not same_vocabulary(wv, vocabulary_hash(_vectors(words[:3])))
+    # where the legacy hash is ambiguous or cannot be computed: no match, no error
+    assert not same_vocabulary(_vectors(["x", "y", "z"]), legacy(["x\0y", "z"]), n_words=2)
+    assert not same_vocabulary(_vectors(["x\0y", "z"]), legacy(["x", "y", "z"]))
+    assert not same_vocabulary(_vectors(["\udc80", "z"]), legacy(["z"]))
 
 
 def test_empty_input_is_refused(fitted):

@@ -129,8 +129,10 @@ def from_long_format(
         The column naming the sequence each row belongs to.
     time_col : hashable
         The column ordering the rows within a sequence: numbers, dates or
-        anything else pandas can sort. Only the order is used; gaps and uneven
-        spacing are not filled in.
+        anything else pandas can sort, all of one type. Only the order is used;
+        gaps and uneven spacing are not filled in. Strings sort as text, so a
+        column of strings that all read as numbers ("8", "9", "10") is refused:
+        convert it first with ``pd.to_numeric`` (or ``pd.to_datetime``).
     value_cols : hashable or list of hashable, default=None
         The value column(s). ``None`` takes every column except ``id_col`` and
         ``time_col``, in the frame's order. Values must be numbers (bool
@@ -151,8 +153,9 @@ def from_long_format(
     ImportError
         If pandas is not installed.
     ValueError
-        If a named column is missing, an id or time is missing, an (id, time)
-        pair appears twice, or a value is not a finite number.
+        If a named column is missing, an id or time is missing, the times mix
+        types or are strings of numbers, an (id, time) pair appears twice, or a
+        value is not a finite number.
 
     See Also
     --------
@@ -210,6 +213,7 @@ def from_long_format(
                 f"column {col!r} is missing in {missing_rows.size} row(s), first at "
                 f"row {_plain(df.index[missing_rows[0]])!r}"
             )
+    _check_time_order(df[time_col], time_col)
     duplicated = df.duplicated([id_col, time_col], keep="first").to_numpy()
     if duplicated.any():
         first = np.flatnonzero(duplicated)[0]
@@ -227,6 +231,31 @@ def from_long_format(
     values = values[order] if len(value_cols) > 1 else values[order, 0]
     bounds = np.cumsum(np.bincount(codes, minlength=len(ids)))[:-1]
     return np.split(values, bounds), np.asarray(ids)
+
+
+def _check_time_order(times, time_col) -> None:
+    """Refuse times that pandas would sort in an order nobody meant: values of
+    several types (1, "2", 3.0 sort as 1, 3.0, "2") and strings of numbers
+    ("10" before "8")."""
+    import pandas as pd
+
+    if times.dtype != object and not isinstance(times.dtype, pd.StringDtype):
+        return  # numbers, dates, periods, categories: one type, sorted by value
+    kind = pd.api.types.infer_dtype(times, skipna=True)
+    if kind in ("mixed", "mixed-integer"):
+        types = sorted({type(value).__name__ for value in times.unique()})
+        raise ValueError(
+            f"time column {time_col!r} mixes values of types {', '.join(types)}, "
+            "which have no order between them. Convert it to one type first, e.g. "
+            f"df[{time_col!r}] = pd.to_numeric(df[{time_col!r}]) or pd.to_datetime(...)"
+        )
+    if kind == "string" and pd.to_numeric(times, errors="coerce").notna().all():
+        raise ValueError(
+            f"time column {time_col!r} holds strings that all read as numbers "
+            f"(first {_plain(times.iloc[0])!r}); they would sort as text, '10' before "
+            f"'8'. Convert it first: df[{time_col!r}] = pd.to_numeric(df[{time_col!r}]) "
+            "(or pd.to_datetime for dates written as numbers)"
+        )
 
 
 def _numeric_values(df, value_cols, id_col, time_col) -> np.ndarray:
