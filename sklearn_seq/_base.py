@@ -49,6 +49,7 @@ from ._sequences import (
 from ._targets import MAX_OUTPUT_STEPS, TargetCodec
 from ._threads import MAX_THREADS, limit_threads
 from ._validation import derive_seed, safe_scale, weighted_stats
+from ._word_ids import same_vocabulary
 
 AUTO_PATCHES = 64  # patch_size="auto": at most this many patches per sequence
 # most steps per patch: what a patch pads a sequence by, so a bound on memory
@@ -281,7 +282,9 @@ class RecurrentEstimator(BaseEstimator):
                 f"X holds word ids (Word2VecTransformer(output='ids')), but {name} was "
                 "fitted on numeric sequences."
             )
-        if words is not None and words.vocabulary_hash != fitted:
+        if words is not None and not same_vocabulary(
+            words.wv, fitted, self.embedding_shape_[0] - 1
+        ):
             raise ValueError(
                 f"X holds word ids of another vocabulary ({len(words.wv)} words, "
                 f"fingerprint {words.vocabulary_hash}) than the one {name} was fitted "
@@ -718,7 +721,7 @@ def channel_stats(seqs: Sequences, sample_weight=None) -> tuple[np.ndarray, np.n
         mean = mean + delta * (weight / merged)
         squares = squares + part_squares + delta**2 * (total * weight / merged)
         total = merged
-    return mean, safe_scale(np.sqrt(squares / total))
+    return mean, safe_scale(np.sqrt(squares / total), mean)
 
 
 def _moments(values: np.ndarray, weights) -> tuple[float, np.ndarray, np.ndarray]:

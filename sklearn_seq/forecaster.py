@@ -672,7 +672,9 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         ValueError
             For future covariates missing, refused, too short, of another
             column count, or holding NaN or infinity; for ``steps`` beyond one
-            forward pass of a model with past covariates.
+            forward pass of a model with past covariates; for a dated seed
+            whose dates run backwards, repeat or are missing, or whose periods
+            skip one.
         """
         self._check_fitted()
         steps = check_count(steps, "steps")
@@ -715,7 +717,8 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         ------
         ValueError
             For a coverage outside (0, 1), a dated seed whose frequency is
-            unknown, or too few held-out windows for that coverage.
+            unknown or whose dates are out of order, or too few held-out
+            windows for that coverage.
         """
         self._check_fitted()
         steps = check_count(steps, "steps")

@@ -323,3 +323,21 @@ def test_hand_built_ids_outside_the_vocabulary_are_refused(bad):
         ValueError, match=rf"X\[1\] holds word id {bad}, outside the vocabulary"
     ):
         model.fit(forged, [0, 1])
+
+
+def test_a_model_with_an_older_fingerprint_still_reads_its_vocabulary():
+    """Models fitted before the fingerprint changed hold the legacy one."""
+    from sklearn_seq._word_ids import _legacy_hash
+
+    w2v = Word2VecTransformer(output="ids", **FAST_W2V).fit(["good day", "bad day"] * 4)
+    ids = w2v.transform(["good day", "bad day"] * 4)
+    model = SequenceClassifier(hidden_size=2, max_epochs=1, random_state=0).fit(
+        ids, [0, 1] * 4
+    )
+    expected = model.predict_proba(ids)
+    model.vocabulary_hash_ = _legacy_hash(ids.wv)
+    assert not model.vocabulary_hash_.startswith("v2:")
+    np.testing.assert_array_equal(model.predict_proba(ids), expected)
+    other = Word2VecTransformer(output="ids", **FAST_W2V).fit(["one two", "three"] * 4)
+    with pytest.raises(ValueError, match="another vocabulary"):
+        model.predict(other.transform(["one two"]))
