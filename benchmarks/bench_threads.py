@@ -21,7 +21,7 @@ from _timing import timed
 from bench_classifier import make_data
 
 from sklearn_seq import SequenceClassifier
-from sklearn_seq._threads import limit_threads
+from sklearn_seq._runtime import limit_threads
 
 N, EPOCHS, BATCH = 200, 2, 16
 PARAMS = dict(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import warnings
-from itertools import chain
 from numbers import Integral, Real
 
 import numpy as np
@@ -24,32 +23,24 @@ from skorch.callbacks import (
 from skorch.history import History
 
 from ._fitted import check_fitted, count, flag, floats, labels, shape_tuple, text
-from ._frames import WindowFrame
-from ._modules import TokenEmbedding, evaluating, float64_copy
-from ._nets import (
+from ._inference import infer
+from ._progress import arrange_callbacks
+from ._runtime import MAX_THREADS, limit_threads, resolve_device, seeded
+from ._scaling import channel_stats, standardize
+from ._sequences import Sequences
+from ._targets import MAX_OUTPUT_STEPS, TargetCodec
+from ._training import (
     OPTIMIZERS,
+    BatchDataset,
     FiniteLossGuard,
     ValidationSplit,
     WeightAveraging,
     _is_optimizer_class,
-    resolve_device,
-    seeded,
-)
-from ._progress import arrange_callbacks
-from ._sequences import (
-    BatchDataset,
-    LengthBuckets,
-    Sequences,
-    check_sequences,
-    iter_batches,
     keep_batch,
-    require_y,
+    loss_weights,
     shuffled_loader,
 )
-from ._targets import MAX_OUTPUT_STEPS, TargetCodec
-from ._threads import MAX_THREADS, limit_threads
-from ._validation import derive_seed, safe_scale, weighted_stats
-from ._word_ids import same_vocabulary
+from ._validation import check_sequences, derive_seed, require_y
 
 AUTO_PATCHES = 64  # patch_size="auto": at most this many patches per sequence
 # most steps per patch: what a patch pads a sequence by, so a bound on memory
@@ -143,11 +134,6 @@ class RecurrentEstimator(BaseEstimator):
     # --- what subclasses provide -------------------------------------------------
     _net_class = None  # a skorch NeuralNet class
     _criterion = None  # a torch loss class
-    _stratified_split = False
-    _vector_input = False  # read a 2-D X as conditioning vectors
-    _word_ids = False  # read documents as word ids, through an embedding layer
-    # infer on the CPU through a float64 copy of the module (_modules.float64_copy)
-    _float64_inference = False
     # parameters that only steer training: a warm start may change them
     _training_params = TRAINING_PARAMS
 
@@ -215,6 +201,10 @@ class RecurrentEstimator(BaseEstimator):
         if not self.__sklearn_is_fitted__():
             check_is_fitted(self)  # raises scikit-learn's NotFittedError
 
+    def _read_sequences(self, X) -> Sequences:
+        """``X`` as sequences (:func:`~sklearn_seq._validation.check_sequences`)."""
+        return check_sequences(X)
+
     def _is_warm(self) -> bool:
         return self.warm_start and hasattr(self, "net_")
 
@@ -225,11 +215,14 @@ class RecurrentEstimator(BaseEstimator):
         """
         if names and (reset or hasattr(X, "columns") or hasattr(self, "feature_names_in_")):
             _check_feature_names(self, X, reset=reset)
-        seqs = check_sequences(X, vectors=self._vector_input)
+        seqs = self._read_sequences(X)
         self._check_layout(seqs, reset)
-        self._check_vocabulary(seqs, reset)
+        self._check_word_ids(seqs, reset)
         name = type(self).__name__
         if reset:
+            vars(self).pop("reads_word_vectors_", None)
+            if seqs.kind == "words":
+                self.reads_word_vectors_ = True
             self.n_channels_in_ = seqs.n_channels
             if seqs.n_features is not None:
                 self.n_features_in_ = seqs.n_features
@@ -255,93 +248,56 @@ class RecurrentEstimator(BaseEstimator):
             )
         return seqs
 
-    def _check_vocabulary(self, seqs: Sequences, reset: bool) -> None:
-        """Record (``reset``) or check the vocabulary of word-id input; on
-        ``reset``, also record input marked as word vectors."""
-        name, words = type(self).__name__, seqs.words
-        if words is not None and not self._word_ids:
-            raise ValueError(f"{name} does not read word ids; give numeric sequences.")
-        if reset:
-            for key in ("vocabulary_hash_", "embedding_shape_", "reads_word_vectors_"):
-                vars(self).pop(key, None)
-            if seqs.kind == "words":
-                self.reads_word_vectors_ = True
-            if words is not None:
-                self.vocabulary_hash_ = words.vocabulary_hash
-                self.embedding_shape_ = (len(words.wv) + 1, words.wv.vector_size)
-            return
-        fitted = getattr(self, "vocabulary_hash_", None)
-        if words is None and fitted is not None:
+    def _check_word_ids(self, seqs: Sequences, reset: bool) -> None:
+        """Record (``reset``) or check word-id input: refused here; estimators that
+        read it take ``_word_input.WordInputMixin``."""
+        if seqs.words is not None:
             raise ValueError(
-                f"{name} was fitted on word ids (Word2VecTransformer(output='ids')); X "
-                "holds numeric sequences. Transform the documents with the fitted "
-                "Word2VecTransformer."
+                f"{type(self).__name__} does not read word ids; give numeric sequences."
             )
-        if words is not None and fitted is None:
-            raise ValueError(
-                f"X holds word ids (Word2VecTransformer(output='ids')), but {name} was "
-                "fitted on numeric sequences."
-            )
-        if words is not None and not same_vocabulary(
-            words.wv, fitted, self.embedding_shape_[0] - 1
-        ):
-            raise ValueError(
-                f"X holds word ids of another vocabulary ({len(words.wv)} words, "
-                f"fingerprint {words.vocabulary_hash}) than the one {name} was fitted "
-                f"on ({self.embedding_shape_[0] - 1} words, fingerprint {fitted}): its "
-                "ids would stand for other words. Transform the documents with the "
-                "Word2VecTransformer fitted together with this estimator."
-            )
-
-    def _reads_ids(self) -> bool:
-        """Whether the estimator was fitted on word ids."""
-        return hasattr(self, "vocabulary_hash_")
 
     def _reads_words(self) -> bool:
-        """Whether the estimator was fitted on documents: word ids or word vectors."""
-        return self._reads_ids() or getattr(self, "reads_word_vectors_", False)
+        """Whether the estimator was fitted on documents (word vectors here)."""
+        return getattr(self, "reads_word_vectors_", False)
 
     def _max_epochs(self) -> int:
-        """``max_epochs``, with ``"auto"`` resolved: 5 for word ids, else 100."""
-        if self.max_epochs == "auto":
-            return 5 if self._reads_ids() else 100
-        return self.max_epochs
+        """``max_epochs``, with ``"auto"`` resolved: 100."""
+        return 100 if self.max_epochs == "auto" else self.max_epochs
 
     def _make_module(self):
-        """The estimator's module for its fitted layout; behind an embedding for ids."""
-        shape = getattr(self, "embedding_shape_", None)
-        if shape is None:
-            return self._build_module(self.n_channels_in_, self.n_outputs_)
-        inner = self._build_module(shape[1], self.n_outputs_)
-        return TokenEmbedding(inner, *shape, freeze=self.freeze_embeddings)
+        """The estimator's module for its fitted layout."""
+        return self._build_module(self.n_channels_in_, self.n_outputs_)
 
-    def _initial_embedding(self, words) -> torch.Tensor:
-        """The word vectors the embedding starts from.
-
-        A frozen table is standardized per dimension (over the vocabulary) as
-        ``standardize`` does for vector sequences; a trained one starts from
-        the vectors as they are, which fine-tunes better.
-        """
-        vectors = np.asarray(words.wv.vectors, dtype=np.float64)
-        if self.standardize and self.freeze_embeddings:
-            mean, scale = weighted_stats(vectors)
-            vectors = (vectors - mean) / scale
-        return torch.as_tensor(vectors, dtype=torch.float32)
+    def _start_module(self, module, seqs: Sequences) -> None:
+        """Set up a fresh module from the training data before training."""
 
     def _target_codec(self) -> TargetCodec:
         """The fitted target codec, rebuilt from the fitted attributes."""
         return self._make_codec().restore(self)
 
     def _scale_inputs(self, seqs: Sequences, frame=None) -> Sequences:
+        """Inputs in their own ``frame`` (``_frame``), then standardized."""
         if frame is not None:
             seqs = frame.inputs(seqs)
-        if seqs.kind == "ids":  # ids: no scaling
-            return seqs
-        if self._built_params().get("standardize") == "series":
-            return WindowFrame.of(seqs, "mean").inputs(seqs)
+        return self._standardize_inputs(seqs)
+
+    def _standardize_inputs(self, seqs: Sequences) -> Sequences:
+        """Inputs standardized with the statistics learned in ``fit``, if any."""
         if not hasattr(self, "x_mean_"):
             return seqs
         return standardize(seqs, self.x_mean_, self.x_scale_)
+
+    def _learns_input_scale(self, seqs: Sequences) -> bool:
+        """Whether a fresh fit learns input statistics (``x_mean_``, ``x_scale_``)."""
+        return self.standardize is True
+
+    def _validation_split(self, seed: int):
+        """The early-stopping hold-out: the last ``validation_fraction`` (time order)."""
+        return ValidationSplit(self.validation_fraction, False, seed)
+
+    def _train_loader(self):
+        """The skorch ``iterator_train``: shuffled batches within a padding budget."""
+        return shuffled_loader
 
     def _make_net(self, module, seed: int, device: str | None = None):
         """The skorch net around ``module``; ``device`` overrides the parameter."""
@@ -375,11 +331,7 @@ class RecurrentEstimator(BaseEstimator):
             if _is_optimizer_class(self.optimizer)
             else OPTIMIZERS[self.optimizer]
         )
-        split = (
-            ValidationSplit(self.validation_fraction, self._stratified_split, seed)
-            if self.early_stopping
-            else None
-        )
+        split = self._validation_split(seed) if self.early_stopping else None
         return self._net_class(
             module=module,
             criterion=self._criterion,
@@ -390,7 +342,7 @@ class RecurrentEstimator(BaseEstimator):
             max_epochs=self._max_epochs(),
             batch_size=self.batch_size,
             dataset=BatchDataset,
-            iterator_train=LengthBuckets.loader if self._reads_ids() else shuffled_loader,
+            iterator_train=self._train_loader(),
             iterator_train__shuffle=True,
             iterator_train__collate_fn=self._train_collate(),
             iterator_valid__collate_fn=keep_batch,
@@ -458,10 +410,10 @@ class RecurrentEstimator(BaseEstimator):
             vars(self).update(codec.state())
             self.n_outputs_ = codec.n_outputs
         targets = codec.transform(y, seqs.n_samples)
-        weights = _loss_weights(sample_weight, codec.loss_weights(targets), seqs.n_samples)
+        weights = loss_weights(sample_weight, codec.loss_weights(targets), seqs.n_samples)
         if frame is not None:
             seqs = frame.inputs(seqs)
-        if self.standardize is True and not warm and seqs.kind != "ids":
+        if not warm and self._learns_input_scale(seqs):
             self.x_mean_, self.x_scale_ = channel_stats(seqs, sample_weight)
         seed = derive_seed(self.random_state)
         seqs = self._scale_inputs(seqs)
@@ -480,8 +432,7 @@ class RecurrentEstimator(BaseEstimator):
             else:
                 self.patch_size_ = self._resolve_patch_size(seqs.lengths)
                 module = self._make_module()
-                if seqs.words is not None:  # start from the word vectors
-                    module.embedding.weight.data[1:] = self._initial_embedding(seqs.words)
+                self._start_module(module, seqs)
                 self.net_ = self._make_net(module, seed)
                 self._built_with = self.get_params(deep=False)
                 self.net_.fit(inputs, targets)
@@ -538,35 +489,21 @@ class RecurrentEstimator(BaseEstimator):
         }
 
     def _infer(self, seqs: Sequences, step=None, frame=None) -> np.ndarray:
-        """Run the trained module over (unscaled) sequences, in the order given.
+        """Run the trained module over (unscaled) sequences, in the order given
+        (:func:`~sklearn_seq._inference.infer`, with its ``step``).
 
-        ``step(module, values, lengths, index)`` computes the outputs of one
-        batch, whose real rows are the samples ``index``; the default is
-        ``module(values, lengths)``. Batches come from
-        :func:`~sklearn_seq._sequences.iter_batches`: on the CPU, fixed-shape
-        blocks that make a sequence's output independent of its batch-mates
-        (to float32 rounding; to float64 rounding where the estimator sets
-        ``_float64_inference``, through :func:`~sklearn_seq._modules.float64_copy`).
         ``frame`` is the sequences' own frame (``_frame``), computed by the caller,
         which needs it again to read the outputs.
         """
         seqs = self._scale_inputs(seqs, frame)
-        module, device = self.net_.module_, self.net_.device  # skorch keeps them together
-        double = self._float64_inference and torch.device(device).type == "cpu"
-        if double:  # outputs independent of batch-mates on every CPU (float64_copy)
-            module = float64_copy(module)
-        step = step or (lambda module, values, lengths, index: module(values, lengths))
-        out = None
-        with limit_threads(getattr(self, "n_threads", 1), blas=False), evaluating(module):
-            for values, lengths, index in iter_batches(seqs, self.batch_size, device):
-                if double and values.is_floating_point():
-                    values = values.double()
-                # numpy slices the block's real rows for a fraction of torch's cost
-                result = step(module, values, lengths, index).cpu().numpy()[: len(index)]
-                if out is None:
-                    out = np.empty((seqs.n_samples, *result.shape[1:]), result.dtype)
-                out[index] = result
-        return out
+        device = self.net_.device  # skorch keeps the module and its device together
+        module = self._inference_module(self.net_.module_, device)
+        n_threads = getattr(self, "n_threads", 1)
+        return infer(module, seqs, self.batch_size, device, n_threads, step)
+
+    def _inference_module(self, module, device):
+        """The module predictions run: ``net_.module_`` itself, or a copy."""
+        return module
 
     def get_weights(self) -> dict[str, np.ndarray]:
         """The trained network's weights, as float arrays by name.
@@ -679,84 +616,3 @@ class RecurrentEstimator(BaseEstimator):
             )
 
 
-def _loss_weights(sample_weight, class_weights, n_samples: int) -> np.ndarray | None:
-    """Per-sample loss weights from ``sample_weight`` and the codec's class weights."""
-    if sample_weight is None and class_weights is None:
-        return None
-    weights = np.ones(n_samples) if sample_weight is None else sample_weight
-    if class_weights is not None:
-        weights = weights * class_weights
-    if not weights.sum() <= _FLOAT32_MAX:  # the network sums them in float32
-        raise ValueError(
-            f"sample_weight times class_weight sums to {weights.sum():.3g}, beyond "
-            f"float32's range ({_FLOAT32_MAX:.3g}) in which the network weighs its "
-            "losses; rescale sample_weight (only the ratios between weights count)."
-        )
-    if not weights.any():
-        raise ValueError(
-            "every sample has a loss weight of 0 (sample_weight times class_weight): "
-            "there is nothing to learn. Give some samples or classes a weight > 0."
-        )
-    return weights.astype(np.float32)
-
-
-def channel_stats(seqs: Sequences, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel mean and standard deviation over the valid time steps.
-
-    Each step counts with its sample's weight (``sample_weight``, default 1).
-    Reads a chunk of samples at a time (:meth:`Sequences.chunks`); the
-    moments of several chunks are merged as in Chan et al.'s parallel variance.
-    """
-    chunks = (_valid_steps(*chunk, sample_weight) for chunk in seqs.chunks())
-    first = next(chunks)
-    second = next(chunks, None)
-    if second is None:  # one chunk: all valid steps at once
-        return weighted_stats(*first)
-    total, mean, squares = 0.0, 0.0, 0.0
-    for part in chain([first, second], chunks):
-        weight, part_mean, part_squares = _moments(*part)
-        if weight == 0:
-            continue
-        delta, merged = part_mean - mean, total + weight
-        mean = mean + delta * (weight / merged)
-        squares = squares + part_squares + delta**2 * (total * weight / merged)
-        total = merged
-    return mean, safe_scale(np.sqrt(squares / total), mean)
-
-
-def _moments(values: np.ndarray, weights) -> tuple[float, np.ndarray, np.ndarray]:
-    """Total weight, weighted column means and weighted squared deviations."""
-    if weights is None:
-        mean = values.mean(axis=0)
-        return float(len(values)), mean, ((values - mean) ** 2).sum(axis=0)
-    weight = float(weights.sum())
-    if weight == 0:
-        return 0.0, 0.0, 0.0
-    mean = weights @ values / weight
-    return weight, mean, weights @ (values - mean) ** 2
-
-
-def _valid_steps(rows, values, lengths, sample_weight):
-    """A chunk's valid steps ``(m, C)`` as float64, and each step's weight (or None)."""
-    weights = None if sample_weight is None else np.asarray(sample_weight)[rows]
-    width = values.shape[1]
-    if lengths.min() == width:  # no padding: every step in order, without a mask
-        steps = values.reshape(-1, values.shape[2]).astype(np.float64)
-        return steps, None if weights is None else np.repeat(weights, width)
-    mask = np.arange(width)[None, :] < lengths[:, None]
-    if weights is not None:
-        weights = np.broadcast_to(weights[:, None], mask.shape)[mask]
-    return np.asarray(values[mask], dtype=np.float64), weights
-
-
-def standardize(seqs: Sequences, mean: np.ndarray, scale: np.ndarray) -> Sequences:
-    """Standardize each channel, keeping the padding at zero."""
-    mean, scale = mean.astype(np.float32), scale.astype(np.float32)
-
-    def apply(values, index, mask):
-        values = (values - mean) / scale
-        if mask is not None:
-            values *= mask
-        return values.astype(np.float32, copy=False)
-
-    return seqs.map(apply)

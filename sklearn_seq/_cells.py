@@ -26,6 +26,12 @@ ACTIVATIONS = {
 _GATES = {"rnn": 1, "gru": 3, "lstm": 4}
 
 
+def valid_mask(lengths: torch.Tensor, width: int, device) -> torch.Tensor:
+    """``(batch, width)`` mask of the steps before each sequence's end (the torch
+    twin of ``_sequences.valid_mask``: torch modules import no numpy glue)."""
+    return torch.arange(width, device=device) < lengths.to(device)[:, None]
+
+
 class MaskedBatchNorm(nn.Module):
     """Batch normalization over the valid time steps of a padded batch.
 
@@ -199,8 +205,7 @@ class RecurrentLayers(nn.Module):
         packed = isinstance(inputs, PackedSequence)
         if packed:
             values, lengths = pad_packed_sequence(inputs, batch_first=True)
-            steps = torch.arange(values.shape[1])
-            mask = (steps[None, :] < lengths[:, None]).to(values.device)
+            mask = valid_mask(lengths, values.shape[1], values.device)
         else:
             values, mask = inputs, None
         n_states = len(self.suffixes)

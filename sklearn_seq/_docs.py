@@ -108,7 +108,7 @@ n_threads : int or None
     or predicts; None leaves torch's setting. One thread is the default:
     these small recurrent steps gain little from more, and lose up to 80x
     when another process competes for the cores. At most 1,024
-    (``_threads.MAX_THREADS``), and lowered to the cores this process may
+    (``_runtime.MAX_THREADS``), and lowered to the cores this process may
     use when it asks for more.
 random_state : int, RandomState instance or None
     Seeds weight initialisation, shuffling{draws}. The same integer gives
@@ -180,17 +180,13 @@ def names(block: str) -> list[str]:
     return [name for head in heads for name in head.split(" : ")[0].split(", ")]
 
 
-# what each estimator's core settings say in the shared texts
-_FILL = {
-    "split": {
-        True: "a stratified random ``validation_fraction`` of the training data",
-        False: "the last ``validation_fraction`` of the samples (time order is kept)",
-    },
-    "features": {
-        True: "Features of the conditioning vectors",
-        False: "Time steps of a 2-D training array",
-    },
-    "vector_channels": {True: " (features of a conditioning vector)", False: ""},
+# what the shared texts say by default; an estimator's ``_doc_fill`` says otherwise
+_DEFAULT_FILL = {
+    "split": "the last ``validation_fraction`` of the samples (time order is kept)",
+    "features": "Time steps of a 2-D training array",
+    "vector_channels": "",
+    "standardize_type": "bool",
+    "series": "",
 }
 
 _MARKERS = {
@@ -225,8 +221,9 @@ def shared_docs(cls):
 
     The class tells how its shared texts read through ``_doc_fill`` (a dict
     of phrases: ``targets``, ``units``, ``draws``, ``outputs``, and optionally
-    ``standardize_type`` and ``series`` for more ``standardize`` values), its
-    ``_stratified_split``, ``_vector_input`` and ``_net_class``.
+    those of ``_DEFAULT_FILL``: ``split``, ``features`` and
+    ``vector_channels``, ``standardize_type`` and ``series`` for more
+    ``standardize`` values) and its ``_net_class``.
     """
     signature = inspect.signature(cls.__init__)
     defaults = {
@@ -235,16 +232,12 @@ def shared_docs(cls):
         if param.default is not inspect.Parameter.empty
     }
     fill = {
-        "split": _FILL["split"][cls._stratified_split],
-        "features": _FILL["features"][cls._vector_input],
-        "vector_channels": _FILL["vector_channels"][cls._vector_input],
+        **_DEFAULT_FILL,
         "net_class": next(
             base.__name__
             for base in cls._net_class.__mro__
             if base.__module__.startswith("skorch.")
         ),
-        "standardize_type": "bool",
-        "series": "",
         **cls._doc_fill,
     }
     lines = []

@@ -5,80 +5,15 @@ Torch only: nothing here knows about scikit-learn.
 
 from __future__ import annotations
 
-import copy
-import weakref
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._cells import MaskedBatchNorm, RecurrentLayers
+from ._cells import MaskedBatchNorm, RecurrentLayers, valid_mask
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 _FUSED = ("tanh", "relu")  # the plain RNN activations torch.nn.RNN has
-
-# module -> (its tensors, a snapshot of their values, its float64 copy): float64_copy
-_FLOAT64_COPIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def float64_copy(module: nn.Module) -> nn.Module:
-    """A float64 copy of ``module`` in eval mode, for inference on the CPU.
-
-    A CPU's matrix kernels may round a row's products differently by its
-    position in a block (oneMKL on AVX-512 does for some shapes), so a float32
-    output can move by a few units in the last place when its batch-mates
-    change. In float64 that rounding sits near 1e-16, far below anything a
-    prediction is compared at, on every CPU. The copy is kept while the
-    module holds the same tensors with the same values, compared with a
-    snapshot of them (a write through ``p.data`` or
-    ``torch.nn.utils.vector_to_parameters`` bumps no version counter), and
-    rebuilt after any change, such as more training.
-    """
-    tensors = [*module.parameters(), *module.buffers()]
-    cached = _FLOAT64_COPIES.get(module)
-    if (
-        cached is not None
-        and len(cached[0]) == len(tensors)
-        and all(a is b for a, b in zip(cached[0], tensors, strict=True))
-        and all(torch.equal(t, s) for t, s in zip(tensors, cached[1], strict=True))
-    ):
-        return cached[2]
-    snapshot = [t.detach().clone() for t in tensors]
-    double = copy.deepcopy(module).double().eval()
-    _FLOAT64_COPIES[module] = (tensors, snapshot, double)
-    return double
-
-
-class evaluating:  # noqa: N801 (a context manager, named and used as a function)
-    """Eval mode (no dropout) without gradients, for inference.
-
-    The mode is not restored afterwards: a skorch net sets training mode
-    itself for every training step, and leaving it alone means threads that
-    predict at the same time never switch a shared module back into training
-    mode under each other's feet. A class rather than a generator, so that
-    entering costs a prediction of one window next to nothing.
-    """
-
-    def __init__(self, module: nn.Module):
-        self.module = module
-        self._no_grad = torch.no_grad()
-
-    def __enter__(self) -> None:
-        if has_mode(self.module, training=True):
-            self.module.eval()  # walks and sets each
-        self._no_grad.__enter__()
-
-    def __exit__(self, *exc) -> None:
-        self._no_grad.__exit__(*exc)
-
-
-def has_mode(module: nn.Module, training: bool) -> bool:
-    """Whether ``module`` or a submodule is in training mode ``training``
-    (``module.modules()`` walks them with a memo and names, several times slower)."""
-    return module.training == training or any(
-        has_mode(child, training) for child in module._modules.values() if child is not None
-    )
 
 
 def make_rnn(
@@ -150,7 +85,7 @@ class FrontEnd(nn.Module):
         n_patches = (lengths + k - 1) // k
         width = -(-values.shape[1] // k) * k
         x = F.pad(values.transpose(1, 2), (0, width - values.shape[1]))
-        x = x.masked_fill(~_valid(lengths, width, x.device)[:, None], 0.0)
+        x = x.masked_fill(~valid_mask(lengths, width, x.device)[:, None], 0.0)
         if self.kind == "patch":
             return self.convs[0](x).transpose(1, 2), n_patches
         x = self._block(0, x.transpose(1, 2), lengths)  # (batch, width, features)
@@ -160,14 +95,10 @@ class FrontEnd(nn.Module):
     def _block(self, i: int, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Convolution, batch normalization and ReLU over ``(batch, steps, features)``,
         zero after each sequence's end."""
-        valid = _valid(lengths, x.shape[1], x.device)
+        valid = valid_mask(lengths, x.shape[1], x.device)
         x = self.convs[i](x.transpose(1, 2)).transpose(1, 2)
         return torch.relu(self.norms[i](x, valid)).masked_fill(~valid[..., None], 0.0)
 
-
-def _valid(lengths: torch.Tensor, width: int, device) -> torch.Tensor:
-    """``(batch, width)`` mask of the steps before each sequence's end."""
-    return torch.arange(width, device=device) < lengths.to(device)[:, None]
 
 
 class RecurrentEncoder(nn.Module):
@@ -501,6 +432,11 @@ class TokenEmbedding(nn.Module):
         self.embedding = nn.Embedding(n_embeddings, embedding_dim, padding_idx=0)
         self.embedding.weight.requires_grad_(not freeze)
         self.inner = inner
+
+    @torch.no_grad()
+    def start_from(self, vectors: torch.Tensor) -> None:
+        """Set the table's rows after the padding row to ``vectors`` (one per id)."""
+        self.embedding.weight[1:] = vectors
 
     def _embed(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         # the longest sequence of the batch is all the inner module reads

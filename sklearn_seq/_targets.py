@@ -17,8 +17,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._fitted import count, floats, labels, optional, shape_tuple, words
-from ._sequences import check_n_targets, check_target
-from ._validation import weighted_stats
+from ._scaling import weighted_stats
+from ._validation import check_n_targets, check_target
 
 __all__ = ["LabelCodec", "ScaledTargets", "TokenCodec", "target_kind"]
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 from numbers import Real
 
 import numpy as np
+import torch
 from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
 from ._base import RecurrentEstimator
 from ._docs import shared_docs
+from ._inference import float64_copy
 from ._modules import SequenceToVector
-from ._nets import WeightedClassifierNet
-from ._sequences import RandomCrops
+from ._scaling import WindowFrame
 from ._targets import LabelCodec
+from ._training import RandomCrops, ValidationSplit, WeightedClassifierNet
+from ._word_input import WordInputMixin
 
 # random_crop="auto" for numeric sequences: crops keep at least this share of
 # sequences longer than AUTO_CROP_LENGTH steps
@@ -22,7 +25,7 @@ AUTO_CROP, AUTO_CROP_LENGTH = 0.8, 128
 
 
 @shared_docs
-class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
+class SequenceClassifier(ClassifierMixin, WordInputMixin, RecurrentEstimator):
     """Recurrent neural network classifier for sequences.
 
     Reads each sequence with a recurrent encoder (LSTM, GRU or plain RNN),
@@ -161,16 +164,12 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
     _fitted_attributes = LabelCodec.fitted
     _net_class = WeightedClassifierNet
     _criterion = nn.CrossEntropyLoss
-    _stratified_split = True
-    # probabilities are compared to 1e-9 (scikit-learn's sample-order check), below
-    # the few float32 units in the last place a CPU's kernels may move a row by
-    _float64_inference = True
-    _word_ids = True
     _training_params = RecurrentEstimator._training_params | {"random_crop"}
     _doc_fill = {
         "targets": "",
         "units": "",
         "draws": " and the validation split",
+        "split": "a stratified random ``validation_fraction`` of the training data",
         "outputs": " (one logit per class)",
         "standardize_type": 'bool or "series"',
         "series": """ ``"series"`` instead
@@ -263,6 +262,20 @@ class SequenceClassifier(ClassifierMixin, RecurrentEstimator):
         if crop is None or crop >= 1:
             return super()._train_collate()
         return RandomCrops(crop, longer_than)
+
+    def _validation_split(self, seed):
+        return ValidationSplit(self.validation_fraction, True, seed)  # stratified
+
+    def _standardize_inputs(self, seqs):
+        if self._built_params().get("standardize") == "series" and seqs.kind != "ids":
+            return WindowFrame.of(seqs, "mean").inputs(seqs)  # each sequence its own
+        return super()._standardize_inputs(seqs)
+
+    def _inference_module(self, module, device):
+        # probabilities are compared to 1e-9 (scikit-learn's sample-order check),
+        # below the few float32 units in the last place a CPU's kernels may move a
+        # row by: on the CPU, predict through a float64 copy (_inference.float64_copy)
+        return float64_copy(module) if torch.device(device).type == "cpu" else module
 
     def fit(self, X, y, sample_weight=None):
         """Fit the classifier.

@@ -16,7 +16,6 @@ from ._covariates import split_seed
 from ._dates import following_dates, pd_frame, pd_series
 from ._docs import shared_docs
 from ._fitted import count, floats, optional
-from ._frames import FRAMES, WindowFrame, detect_season, typical_scale
 from ._intervals import (
     MIN_CALIBRATION,
     calibration_origins,
@@ -26,9 +25,10 @@ from ._intervals import (
     window_chain,
 )
 from ._modules import SequenceToVector
-from ._nets import WeightedRegressorNet
+from ._scaling import FRAMES, WindowFrame, detect_season, typical_scale
 from ._sequences import Sequences
 from ._targets import ScaledTargets
+from ._training import WeightedRegressorNet
 from ._validation import check_count
 
 MAX_CALIBRATED_STEPS = 100  # rollouts from held-out windows reach this far at most

@@ -15,16 +15,16 @@ from ._base import RecurrentEstimator
 from ._docs import shared_docs
 from ._fitted import one_of
 from ._modules import SequenceCrossEntropy, SequenceDecoder
-from ._nets import WeightedNet
-from ._sequences import check_n_targets, check_target
 from ._targets import ScaledTargets, TokenCodec, target_kind
-from ._validation import derive_seed
+from ._training import WeightedNet
+from ._validation import check_n_targets, check_sequences, check_target, derive_seed
+from ._word_input import WordInputMixin
 
 MIN_TEMPERATURE = 1e-4  # below it the scaled logits may overflow: use predict (greedy)
 
 
 @shared_docs
-class SequenceGenerator(RegressorMixin, RecurrentEstimator):
+class SequenceGenerator(RegressorMixin, WordInputMixin, RecurrentEstimator):
     """Generate a sequence from a vector or from another sequence.
 
     An encoder reads the input, a conditioning vector (2-D ``X``, the
@@ -104,13 +104,13 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
         **TokenCodec.fitted,
     }
     _net_class = WeightedNet
-    _vector_input = True
-    _word_ids = True
     _doc_fill = {
         "targets": " and each numeric target channel",
         "units": "; outputs come back in the units of ``y``",
         "draws": " and teacher forcing draws",
         "outputs": " (values per output step, or the vocabulary size)",
+        "features": "Features of the conditioning vectors",
+        "vector_channels": " (features of a conditioning vector)",
     }
 
     def __init__(
@@ -213,6 +213,9 @@ class SequenceGenerator(RegressorMixin, RecurrentEstimator):
             embedding_dim=self.embedding_dim,
             **rnn_kwargs,
         )
+
+    def _read_sequences(self, X):
+        return check_sequences(X, vectors=True)  # a 2-D X: conditioning vectors
 
     def _check_layout(self, seqs, reset):
         """2-D X are conditioning vectors; 3-D X or lists are sequences."""

@@ -52,7 +52,7 @@ from sklearn.preprocessing import (
 
 from ._base import RecurrentEstimator
 from ._fitted import declared_fitted
-from ._nets import resolve_device
+from ._runtime import resolve_device
 from .classifier import SequenceClassifier
 from .forecaster import RNNForecaster
 from .generator import SequenceGenerator

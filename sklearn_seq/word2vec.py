@@ -28,7 +28,7 @@ from ._pooling import (
     sif_weights,
     smooth_idf,
 )
-from ._threads import MAX_THREADS
+from ._runtime import MAX_THREADS
 from ._validation import derive_seed
 from ._word_ids import WordIds, WordVectors
 
@@ -105,7 +105,7 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         Cap on the vocabulary while counting (None: no cap).
     workers : int, default=1
         Training threads. 1 makes training repeatable; more is faster. At
-        most 1,024 (``_threads.MAX_THREADS``).
+        most 1,024 (``_runtime.MAX_THREADS``).
     tokenizer : callable or None, default=None
         Splits a string document into tokens; None uses gensim's
         ``simple_preprocess``: lower-cased words of 2 to 15 letters (longer

@@ -8,8 +8,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 
 from sklearn_seq import RNNForecaster, load, make_windows, save
-from sklearn_seq._frames import WindowFrame
-from sklearn_seq._sequences import Sequences, check_sequences
+from sklearn_seq._scaling import WindowFrame
+from sklearn_seq._sequences import Sequences
+from sklearn_seq._validation import check_sequences
 
 LOOKBACK, HORIZON, N_TRAIN = 14, 24, 300
 TINY = {"hidden_size": 4, "max_epochs": 2, "random_state": 0}

@@ -488,7 +488,7 @@ def test_intermittent_series_forecasts_stay_finite(scaling):
 
 
 def test_flat_scale_is_the_mean_scale_of_moving_windows():
-    from sklearn_seq._frames import WindowFrame, typical_scale
+    from sklearn_seq._scaling import WindowFrame, typical_scale
     from sklearn_seq._sequences import Sequences
 
     windows = np.array([[0.0, 0.0, 0.0], [0.0, 2.0, 0.0], [1.0, 1.0, 1.0], [0, 1, 2]])
@@ -533,7 +533,7 @@ def test_forecasts_follow_the_series_units(scaling):
 
 @pytest.mark.parametrize("kind", ["diff", "mean", "last"])
 def test_flat_windows_are_flat_at_any_level(kind):
-    from sklearn_seq._frames import WindowFrame, typical_scale
+    from sklearn_seq._scaling import WindowFrame, typical_scale
     from sklearn_seq._sequences import Sequences
 
     # a window of constant c is flat at any c; one moving by 1e-6 of its level is not

@@ -15,12 +15,8 @@ from skorch.callbacks import Callback
 
 import sklearn_seq._base
 from sklearn_seq import RNNForecaster, SequenceClassifier, make_windows
-from sklearn_seq._sequences import (
-    RaggedRows,
-    Sequences,
-    WindowRows,
-    check_sequences,
-)
+from sklearn_seq._sequences import RaggedRows, Sequences, WindowRows
+from sklearn_seq._validation import check_sequences
 from sklearn_seq._word_ids import WordIds
 from sklearn_seq.datasets import load_italy_power_demand
 

@@ -129,7 +129,7 @@ def test_bad_sample_weight_is_refused_clearly(weights, match):
 
 
 def test_unweighted_loss_is_the_mean_and_equals_weights_of_one():
-    from sklearn_seq._nets import WeightedRegressorNet
+    from sklearn_seq._training import WeightedRegressorNet
 
     net = WeightedRegressorNet(
         torch.nn.Linear(3, 3), criterion=torch.nn.MSELoss, criterion__reduction="none"

@@ -3,13 +3,9 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
-from sklearn_seq._sequences import (
-    BLOCK,
-    RandomCrops,
-    check_sequences,
-    check_target,
-    iter_batches,
-)
+from sklearn_seq._inference import BLOCK, iter_batches
+from sklearn_seq._training import RandomCrops
+from sklearn_seq._validation import check_sequences, check_target
 
 
 def test_2d_is_univariate_fixed_length():
@@ -144,8 +140,7 @@ def test_long_format_frame_is_refused_with_the_conversion_to_use():
 def test_sequences_of_one_length_skip_the_mask_without_changing_a_bit(monkeypatch):
     # windows of one length skip the padding mask (frames, standardization) and
     # the grouping by length (inference blocks); the masked path must agree bit for bit
-    from sklearn_seq._base import standardize
-    from sklearn_seq._frames import FRAMES, WindowFrame
+    from sklearn_seq._scaling import FRAMES, WindowFrame, standardize
     from sklearn_seq._sequences import Sequences
 
     rng = np.random.default_rng(0)

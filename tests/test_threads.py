@@ -10,7 +10,7 @@ from skorch.callbacks import Callback
 from threadpoolctl import threadpool_info
 
 from sklearn_seq import RNNForecaster, SequenceClassifier, load, save
-from sklearn_seq._threads import MAX_THREADS, available_cores, limit_threads
+from sklearn_seq._runtime import MAX_THREADS, available_cores, limit_threads
 from sklearn_seq.persistence import UnsafeModelFileError
 
 

@@ -18,7 +18,7 @@ from sklearn_seq import (
     load,
     save,
 )
-from sklearn_seq._sequences import LengthBuckets, RandomCrops, keep_batch
+from sklearn_seq._training import LengthBuckets, RandomCrops, keep_batch
 from sklearn_seq._word_ids import WordIds, WordVectors, same_vocabulary, vocabulary_hash
 
 POSITIVE = ["good", "great", "fine", "nice", "superb"]

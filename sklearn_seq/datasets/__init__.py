@@ -15,7 +15,7 @@ from importlib import resources
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._long_format import from_long_format, long_format_hint
+from .long_format import from_long_format, long_format_hint
 
 __all__ = [
     "from_long_format",

@@ -1,4 +1,9 @@
-"""Window-relative scaling: each input window in its own frame of reference.
+"""Scaling: global standardization, per-window frames, and the one home of
+weighted statistics (:func:`weighted_stats`, :func:`channel_stats`).
+
+Global standardization (``standardize=True``) learns one mean and scale per
+input channel (:func:`channel_stats`) and applies them (:func:`standardize`).
+Window-relative scaling puts each input window in its own frame of reference.
 
 A global standardization (one mean and scale for the whole training set)
 leaves a network unable to extrapolate a trend past the training range or to
@@ -15,13 +20,23 @@ forecaster standardizes them with global statistics instead.
 
 from __future__ import annotations
 
+from itertools import chain
 from math import prod
 
 import numpy as np
 
-from ._sequences import Sequences
+from ._sequences import Sequences, valid_mask
 
-__all__ = ["FRAMES", "WindowFrame", "detect_season", "typical_scale"]
+__all__ = [
+    "FRAMES",
+    "WindowFrame",
+    "channel_stats",
+    "detect_season",
+    "safe_scale",
+    "standardize",
+    "typical_scale",
+    "weighted_stats",
+]
 
 # scaling option -> what the frame takes as its offset
 FRAMES = ("mean", "last", "diff")
@@ -211,7 +226,7 @@ def _statistics(values: np.ndarray, lengths: np.ndarray, kind: str, season_lengt
         season = values[rows[:, None], where]
     valid = None  # windows of one length: no padding to mask out
     if lengths.min() < values.shape[1]:
-        valid = (np.arange(values.shape[1])[None, :] < lengths[:, None])[:, :, None]
+        valid = valid_mask(lengths, values.shape[1])[:, :, None]
 
     def masked(steps, skip=0):
         return steps if valid is None else steps * valid[:, skip:]
@@ -243,7 +258,7 @@ def detect_season(seqs: Sequences, n_channels: int) -> int:
     pairs = np.zeros(max_lag + 2)
     for _, values, lengths in seqs.chunks():
         steps = np.diff(values[:, :, :n_channels].astype(np.float64), axis=1)
-        valid = (np.arange(steps.shape[1])[None, :] < lengths[:, None] - 1)[:, :, None]
+        valid = valid_mask(lengths - 1, steps.shape[1])[:, :, None]
         count = np.maximum(lengths - 1, 1)[:, None, None]
         steps = (steps - (steps * valid).sum(axis=1, keepdims=True) / count) * valid
         for lag in range(min(max_lag + 2, steps.shape[1])):
@@ -260,3 +275,91 @@ def detect_season(seqs: Sequences, n_channels: int) -> int:
         if acf[lag] >= max(SEASON_THRESHOLD, acf[lag + 1]) and acf[lag] > acf[lag - 1]
     ]
     return max(peaks, key=lambda lag: acf[lag]) if peaks else 1
+
+
+def channel_stats(seqs: Sequences, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and standard deviation over the valid time steps.
+
+    Each step counts with its sample's weight (``sample_weight``, default 1).
+    Reads a chunk of samples at a time (:meth:`Sequences.chunks`); the
+    moments of several chunks are merged as in Chan et al.'s parallel variance.
+    """
+    chunks = (_valid_steps(*chunk, sample_weight) for chunk in seqs.chunks())
+    first = next(chunks)
+    second = next(chunks, None)
+    if second is None:  # one chunk: all valid steps at once
+        return weighted_stats(*first)
+    total, mean, squares = 0.0, 0.0, 0.0
+    for part in chain([first, second], chunks):
+        weight, part_mean, part_squares = _moments(*part)
+        if weight == 0:
+            continue
+        delta, merged = part_mean - mean, total + weight
+        mean = mean + delta * (weight / merged)
+        squares = squares + part_squares + delta**2 * (total * weight / merged)
+        total = merged
+    return mean, safe_scale(np.sqrt(squares / total), mean)
+
+
+def _moments(values: np.ndarray, weights) -> tuple[float, np.ndarray, np.ndarray]:
+    """Total weight, weighted column means and weighted squared deviations."""
+    if weights is None:
+        mean = values.mean(axis=0)
+        return float(len(values)), mean, ((values - mean) ** 2).sum(axis=0)
+    weight = float(weights.sum())
+    if weight == 0:
+        return 0.0, 0.0, 0.0
+    mean = weights @ values / weight
+    return weight, mean, weights @ (values - mean) ** 2
+
+
+def _valid_steps(rows, values, lengths, sample_weight):
+    """A chunk's valid steps ``(m, C)`` as float64, and each step's weight (or None)."""
+    weights = None if sample_weight is None else np.asarray(sample_weight)[rows]
+    width = values.shape[1]
+    if lengths.min() == width:  # no padding: every step in order, without a mask
+        steps = values.reshape(-1, values.shape[2]).astype(np.float64)
+        return steps, None if weights is None else np.repeat(weights, width)
+    mask = valid_mask(lengths, width)
+    if weights is not None:
+        weights = np.broadcast_to(weights[:, None], mask.shape)[mask]
+    return np.asarray(values[mask], dtype=np.float64), weights
+
+
+def standardize(seqs: Sequences, mean: np.ndarray, scale: np.ndarray) -> Sequences:
+    """Standardize each channel, keeping the padding at zero."""
+    mean, scale = mean.astype(np.float32), scale.astype(np.float32)
+
+    def apply(values, index, mask):
+        values = (values - mean) / scale
+        if mask is not None:
+            values *= mask
+        return values.astype(np.float32, copy=False)
+
+    return seqs.map(apply)
+
+
+def weighted_stats(values: np.ndarray, weights=None) -> tuple[np.ndarray, np.ndarray]:
+    """Column means and standard deviations of ``values`` ``(n, k)``, rows weighted.
+
+    A constant column (:func:`safe_scale`) gets scale 1, so that dividing by the
+    scale is always safe.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    mean = np.average(values, axis=0, weights=weights)
+    scale = np.sqrt(np.average((values - mean) ** 2, axis=0, weights=weights))
+    return mean, safe_scale(scale, mean)
+
+
+def safe_scale(scale: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+    """``scale`` with 1 for a constant column, safe to divide by.
+
+    Given the columns' ``mean``, a column is constant when its scale is at most
+    1e-12 times its mean's size (rounding), at any units; without it, when its
+    scale is below 1e-12.
+    """
+    if mean is None:
+        scale[scale < 1e-12] = 1.0
+    else:
+        scale[scale <= 1e-12 * np.abs(mean)] = 1.0
+    return scale

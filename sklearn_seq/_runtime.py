@@ -1,9 +1,19 @@
-"""Scoped control of the threads torch and numpy's BLAS use."""
+"""Where and how a fit runs: threads, random streams and the device.
+
+Scoped control of the threads torch and numpy's BLAS use
+(:class:`limit_threads`), seeded random streams restored afterwards
+(:func:`seeded`), and the device a network goes to (:func:`resolve_device`).
+Everything here is process-wide state, set for a block and put back.
+"""
 
 from __future__ import annotations
 
 import os
+import random
+import threading
+from contextlib import contextmanager
 
+import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
@@ -54,7 +64,7 @@ class limit_threads:  # noqa: N801 (a context manager, named and used as a funct
     Examples
     --------
     >>> import torch
-    >>> from sklearn_seq._threads import limit_threads
+    >>> from sklearn_seq._runtime import limit_threads
     >>> before = torch.get_num_threads()
     >>> with limit_threads(1):
     ...     torch.get_num_threads()
@@ -83,3 +93,46 @@ class limit_threads:  # noqa: N801 (a context manager, named and used as a funct
             torch.set_num_threads(self._previous)
         if self._pools is not None:
             self._pools.restore_original_limits()
+
+
+# held by a thread inside ``seeded``: torch's, numpy's and Python's global random
+# streams are shared by all threads, and dropout draws from torch's (the fused
+# multi-layer LSTM/GRU takes no generator), so seeded blocks run one at a time
+_SEEDED = threading.RLock()
+
+
+@contextmanager
+def seeded(seed: int):
+    """Seed torch, numpy and ``random`` for a block, then restore their state.
+
+    Fitting a model inside this block does not change the caller's random
+    streams. The block holds a process-wide lock: fits in several threads
+    (a Dask worker's, say) run their seeded parts one after the other, so
+    each gives the model the same ``random_state`` gives alone. Fits in
+    separate processes (joblib's default) run in parallel.
+    """
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
+    with _SEEDED, torch.random.fork_rng(devices=devices):
+        np_state, py_state = np.random.get_state(), random.getstate()
+        torch.manual_seed(seed)
+        np.random.seed(seed % 2**32)
+        random.seed(seed)
+        try:
+            yield
+        finally:
+            np.random.set_state(np_state)
+            random.setstate(py_state)
+
+
+def resolve_device(device: str, *, fallback: bool = False) -> str:
+    """Map ``"auto"`` to ``"cuda"`` when available; refuse an absent GPU, or with
+    ``fallback`` use the CPU instead."""
+    cuda = torch.cuda.is_available()
+    if device == "auto" or (fallback and device == "cuda"):
+        return "cuda" if cuda else "cpu"
+    if device == "cuda" and not cuda:
+        raise ValueError(
+            "device='cuda' was requested but no CUDA GPU is available to torch; "
+            "use device='cpu' or device='auto'."
+        )
+    return device
