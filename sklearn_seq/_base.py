@@ -15,16 +15,10 @@ from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
 )
-from skorch.callbacks import (
-    EarlyStopping,
-    GradientNormClipping,
-    LRScheduler,
-)
 from skorch.history import History
 
 from ._fitted import check_fitted, count, flag, floats, labels, shape_tuple, text
 from ._inference import infer
-from ._progress import arrange_callbacks
 from ._runtime import MAX_THREADS, limit_threads, resolve_device, seeded
 from ._scaling import channel_stats, standardize
 from ._sequences import Sequences
@@ -32,46 +26,25 @@ from ._targets import MAX_OUTPUT_STEPS, TargetCodec
 from ._training import (
     OPTIMIZERS,
     BatchDataset,
-    FiniteLossGuard,
     ValidationSplit,
-    WeightAveraging,
     _is_optimizer_class,
     keep_batch,
     loss_weights,
     shuffled_loader,
+    training_callbacks,
 )
 from ._validation import check_sequences, derive_seed, require_y
+from ._warm_start import WarmStartMixin
 
 AUTO_PATCHES = 64  # patch_size="auto": at most this many patches per sequence
 # most steps per patch: what a patch pads a sequence by, so a bound on memory
 MAX_PATCH_SIZE = 2**16
 
 
-# parameters that only shape training: a warm start applies their changes (a new
-# skorch net around the trained module); every other parameter is built into the
-# network or the target codec and may not change on a warm start
-TRAINING_PARAMS = frozenset(
-    {
-        *("max_epochs", "batch_size", "lr", "lr_schedule", "optimizer", "weight_decay"),
-        "weight_averaging",
-        *("gradient_clip", "early_stopping", "validation_fraction", "patience"),
-        *("device", "n_threads", "random_state", "verbose", "callbacks", "warm_start"),
-    }
-)
-# training parameters read when fitting, not baked into the skorch net
-_FIT_TIME_PARAMS = frozenset({"n_threads", "random_state", "warm_start"})
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 LONG_SEQUENCE = 10_000  # steps beyond which fit warns about time and memory
 
 
-def _same(a, b) -> bool:
-    try:
-        return bool(a is b or a == b)
-    except (TypeError, ValueError):  # arrays and other values without one truth
-        return False
-
-
-class RecurrentEstimator(BaseEstimator):
+class RecurrentEstimator(WarmStartMixin, BaseEstimator):
     """Shared core of the recurrent estimators (not for direct use).
 
     Subclasses list the shared parameters in their own ``__init__`` (as
@@ -135,7 +108,6 @@ class RecurrentEstimator(BaseEstimator):
     _net_class = None  # a skorch NeuralNet class
     _criterion = None  # a torch loss class
     # parameters that only steer training: a warm start may change them
-    _training_params = TRAINING_PARAMS
 
     def _make_codec(self, y=None) -> TargetCodec:
         """An unfitted target codec for ``y`` (None: for the fitted targets)."""
@@ -204,9 +176,6 @@ class RecurrentEstimator(BaseEstimator):
     def _read_sequences(self, X) -> Sequences:
         """``X`` as sequences (:func:`~sklearn_seq._validation.check_sequences`)."""
         return check_sequences(X)
-
-    def _is_warm(self) -> bool:
-        return self.warm_start and hasattr(self, "net_")
 
     def _check_input(self, X, *, reset: bool, names: bool = True) -> Sequences:
         """Validate X; on ``reset`` record its layout, else check it matches.
@@ -301,31 +270,7 @@ class RecurrentEstimator(BaseEstimator):
 
     def _make_net(self, module, seed: int, device: str | None = None):
         """The skorch net around ``module``; ``device`` overrides the parameter."""
-        callbacks = [("finite_loss", FiniteLossGuard())]
-        if self.gradient_clip is not None:
-            callbacks.append(
-                (
-                    "gradient_clip",
-                    GradientNormClipping(gradient_clip_value=self.gradient_clip),
-                )
-            )
-        if self.early_stopping:
-            callbacks.append(
-                ("early_stopping", EarlyStopping(patience=self.patience, load_best=True))
-            )
-        elif self.weight_averaging is not None:  # early stopping keeps its best epoch
-            callbacks.append(("weight_averaging", WeightAveraging(self.weight_averaging)))
-        if self.lr_schedule == "cosine":
-            policy = {"policy": "CosineAnnealingLR", "T_max": self._max_epochs()}
-            callbacks.append(("lr_schedule", LRScheduler(**policy)))
-        elif self.lr_schedule == "plateau":
-            monitor = "valid_loss" if self.early_stopping else "train_loss"
-            policy = {"policy": "ReduceLROnPlateau", "monitor": monitor}
-            callbacks.append(("lr_schedule", LRScheduler(**policy, patience=5, factor=0.5)))
-        for i, cb in enumerate(self.callbacks or []):
-            named = cb if isinstance(cb, tuple) else (f"user_{i}", cb)
-            callbacks.append(copy.deepcopy(named))
-        callbacks = arrange_callbacks(callbacks, self.verbose)
+        callbacks = training_callbacks(self.get_params(deep=False), self._max_epochs())
         optimizer = (
             self.optimizer
             if _is_optimizer_class(self.optimizer)
@@ -388,6 +333,28 @@ class RecurrentEstimator(BaseEstimator):
             for key in [k for k in vars(self) if k.endswith("_") and k[0] != "_"]:
                 delattr(self, key)
             self._built_with = None  # built from the parameters as they are now
+        seqs, inputs, targets = self._training_data(X, y, sample_weight, warm)
+        seed = derive_seed(self.random_state)
+        with seeded(seed), limit_threads(self.n_threads):
+            if warm:  # train a copy: a failed fit leaves the previous net untouched
+                self.net_ = copy.deepcopy(self.net_)
+                if self._training_params_changed():
+                    self._wrap_module(self.net_.module_, seed, self.net_.history)
+                self.net_.partial_fit(inputs, targets)
+            else:
+                self.patch_size_ = self._resolve_patch_size(seqs.lengths)
+                module = self._make_module()
+                self._start_module(module, seqs)
+                self.net_ = self._make_net(module, seed)
+                self._built_with = self.get_params(deep=False)
+                self.net_.fit(inputs, targets)
+        self.n_epochs_ = len(self.net_.history)
+        return self
+
+    def _training_data(self, X, y, sample_weight, warm: bool):
+        """The checked, scaled sequences, the module's inputs (with the loss
+        weights) and the network targets; a fresh fit records the input layout,
+        the codec's state and the input statistics."""
         seqs = self._check_input(X, reset=not warm)
         require_y(y, type(self).__name__)
         if seqs.lengths.max() > LONG_SEQUENCE:
@@ -415,7 +382,6 @@ class RecurrentEstimator(BaseEstimator):
             seqs = frame.inputs(seqs)
         if not warm and self._learns_input_scale(seqs):
             self.x_mean_, self.x_scale_ = channel_stats(seqs, sample_weight)
-        seed = derive_seed(self.random_state)
         seqs = self._scale_inputs(seqs)
         inputs = {
             "values": seqs.values,
@@ -423,70 +389,7 @@ class RecurrentEstimator(BaseEstimator):
             **self._extra_inputs(codec, targets),
             **({} if weights is None else {"sample_weight": weights}),
         }
-        with seeded(seed), limit_threads(self.n_threads):
-            if warm:  # train a copy: a failed fit leaves the previous net untouched
-                self.net_ = copy.deepcopy(self.net_)
-                if self._training_params_changed():
-                    self._wrap_module(self.net_.module_, seed, self.net_.history)
-                self.net_.partial_fit(inputs, targets)
-            else:
-                self.patch_size_ = self._resolve_patch_size(seqs.lengths)
-                module = self._make_module()
-                self._start_module(module, seqs)
-                self.net_ = self._make_net(module, seed)
-                self._built_with = self.get_params(deep=False)
-                self.net_.fit(inputs, targets)
-        self.n_epochs_ = len(self.net_.history)
-        return self
-
-    # --- the parameters the network was built with ------------------------------------
-    def _built_params(self) -> dict:
-        """The parameters ``net_`` was built with (current ones for an old pickle)."""
-        return getattr(self, "_built_with", None) or self.get_params(deep=False)
-
-    def _check_warm_params(self) -> None:
-        """Refuse a warm start after a change to a parameter built into the network."""
-        built, params = self._built_params(), self.get_params(deep=False)
-        changed = [
-            f"{key}={built[key]!r} -> {params[key]!r}"
-            for key in params
-            if key not in self._training_params and key in built
-            if not _same(built[key], params[key])
-        ]
-        if changed:
-            raise ValueError(
-                f"warm_start: {', '.join(changed)} changed since the network was built, "
-                "and a warm start continues that network. Set them back, or fit with "
-                "warm_start=False to build a new one. (Training parameters such as lr, "
-                "optimizer or max_epochs may change: a warm start applies them.)"
-            )
-
-    def _training_params_changed(self) -> bool:
-        built, params = self._built_params(), self.get_params(deep=False)
-        return any(
-            not _same(built.get(key), params[key])
-            for key in self._training_params - _FIT_TIME_PARAMS
-        )
-
-    def built_params(self) -> dict:
-        """The parameters, with those that shape the network as it was built.
-
-        ``get_params(deep=False)``, except that a parameter that shapes the
-        network (``cell``, ``hidden_size`` ...) changed by ``set_params``
-        after ``fit`` reads as the fitted network has it. Training parameters
-        (``lr``, ``max_epochs`` ...) read as they are now, since a warm start
-        applies them. :func:`~sklearn_seq.save` stores these.
-
-        Returns
-        -------
-        params : dict
-            Parameter names mapped to their values.
-        """
-        built, params = self._built_params(), self.get_params(deep=False)
-        return {
-            key: built.get(key, value) if key not in self._training_params else value
-            for key, value in params.items()
-        }
+        return seqs, inputs, targets
 
     def _infer(self, seqs: Sequences, step=None, frame=None) -> np.ndarray:
         """Run the trained module over (unscaled) sequences, in the order given
@@ -614,5 +517,3 @@ class RecurrentEstimator(BaseEstimator):
                 f"the model would generate {steps} steps per output; at most "
                 f"{MAX_OUTPUT_STEPS} are allowed."
             )
-
-

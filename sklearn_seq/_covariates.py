@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_array
+from ._validation import as_array, check_finite_steps
 
-__all__ = ["check_covariate_series", "split_seed"]
+__all__ = ["check_covariate_series", "check_future_covariates"]
 
 
 def check_covariate_series(values, name: str, length: int, index=None) -> np.ndarray:
@@ -55,7 +55,7 @@ def check_covariate_series(values, name: str, length: int, index=None) -> np.nda
             f"{name} has {len(values)} time steps, but its series has {length}; give "
             "the covariates' values at the series' own time steps."
         )
-    _check_finite(values, name)
+    check_finite_steps(values, name)
     return values
 
 
@@ -71,17 +71,6 @@ def _check_same_index(own, index, name: str) -> None:
         f"{name}.reindex(series.index), or pass {name}.to_numpy() to pair them by "
         "position."
     )
-
-
-def _check_finite(values: np.ndarray, name: str) -> None:
-    bad = ~np.isfinite(values.reshape(*values.shape[:-1], -1)).all(axis=-1)
-    if bad.any():
-        where = np.argwhere(bad)[0]
-        place = f"step {where[-1]}" + (f" of seed {where[0]}" if len(where) > 1 else "")
-        raise ValueError(
-            f"{name} contains NaN or infinity at {place} ({int(bad.sum())} step(s) in "
-            "all); clean or impute it first."
-        )
 
 
 def check_future_covariates(values, n_seeds: int, single: bool, steps: int, width: int):
@@ -125,47 +114,5 @@ def check_future_covariates(values, n_seeds: int, single: bool, steps: int, widt
             f"future covariates cover {values.shape[1]} steps, forecast asked for {steps}."
         )
     values = values[:, :steps]
-    _check_finite(values, "future_covariates")
+    check_finite_steps(values, "future_covariates", ("seed", "step"))
     return values
-
-
-def split_seed(window, k, counts, per_call, steps, future_covariates, single):
-    """Seed windows ``(n, T, C)`` as their target channels and their covariates.
-
-    ``k`` target channels, ``counts`` ``(n_past, n_future)`` covariates,
-    ``per_call`` steps per forward pass. Returns the target channels ``(n, T,
-    k)`` and None when there are no covariates, else a function of the
-    forward pass ``c`` giving the covariate channels of the window after
-    ``c`` passes: past covariates as the seed holds them (a model with past
-    covariates makes one pass only), future ones read ``per_call`` steps
-    ahead, from the seed and then from ``future_covariates``.
-    """
-    n_past, n_future = counts
-    if not n_future and future_covariates is not None:
-        raise ValueError(
-            "future_covariates were given, but this model was fitted without future "
-            "covariates (n_future_covariates=0); it cannot read them."
-        )
-    if k == window.shape[2]:
-        return window, None
-    if n_past and steps > per_call:
-        raise ValueError(
-            f"this model reads {n_past} past covariate(s), known only up to the end "
-            f"of the seed window, so a forecast reaches {per_call} step(s) (one "
-            f"forward pass) at most; got steps={steps}. Give covariates known in "
-            "advance as future covariates, or fit a model with a longer horizon."
-        )
-    n, length = window.shape[:2]
-    past = window[:, :, k : k + n_past]
-    if not n_future:
-        return window[:, :, :k], lambda call: past
-    future = check_future_covariates(future_covariates, n, single, steps, n_future)
-    needed = -(-steps // per_call) * per_call  # the last pass may reach past steps
-    future = np.concatenate([future, np.repeat(future[:, -1:], needed - steps, 1)], 1)
-    timeline = np.concatenate([window[:, :, k + n_past :], future], axis=1)
-
-    def covariates(call: int) -> np.ndarray:
-        start = (call + 1) * per_call
-        return np.concatenate([past, timeline[:, start : start + length]], axis=2)
-
-    return window[:, :, :k], covariates

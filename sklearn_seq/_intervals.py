@@ -20,8 +20,11 @@ import math
 from numbers import Real
 
 import numpy as np
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _num_samples
 
 __all__ = [
+    "calibrate",
     "calibration_origins",
     "chain_truth",
     "check_coverage",
@@ -30,6 +33,7 @@ __all__ = [
 ]
 
 MIN_CALIBRATION = 10  # fewer held-out windows than this: no calibration
+MAX_CALIBRATED_STEPS = 100  # rollouts from held-out windows reach this far at most
 # rollouts start from at most this many held-out windows: a long series holds
 # many more, and rolling from each would cost more than training (120x the
 # time of an epoch at 200,000 windows), while the quantiles need far fewer
@@ -139,3 +143,74 @@ def half_widths(errors: np.ndarray, coverage: float, steps: int) -> np.ndarray:
         grow = np.sqrt(np.arange(last + 1, steps + 1) / last)[:, None]
         width = np.concatenate([width, width[-1] * grow])
     return width[:steps]
+
+
+def calibrate(est, X, y, sample_weight) -> np.ndarray:
+    """A forecaster's ``calibration_errors_``: the scaled errors of a copy of
+    ``est`` trained without the last ``calibration_fraction`` of the windows,
+    on those windows (one prediction each, or rollouts when the targets
+    continue the input channels)."""
+    n = _num_samples(X)
+    n_cal = 0 if est.calibration_fraction is None else int(n * est.calibration_fraction)
+    steps = est._calibrated_steps()
+    rolls, per_call = steps is not None, steps or 1
+    k = est._n_targets()
+    width = k if rolls else est.n_outputs_
+    if n_cal < MIN_CALIBRATION or n - n_cal < 2:
+        return np.empty((0, per_call, width))
+    head, tail = slice(0, n - n_cal), slice(n - n_cal, n)  # slices keep views
+    if not isinstance(X, list) and not hasattr(X, "iloc"):
+        X = np.asarray(X)  # array-likes without indexing of their own
+    y = np.asarray(y, dtype=np.float64)
+    helper = _held_out_copy(est, X, y, sample_weight, head, n_cal)
+    seqs = est._check_input(_safe_indexing(X, tail), reset=False, names=False)
+    truth = y[tail].reshape(n_cal, per_call, width)
+    frame = est._frame(seqs)
+    scale = np.ones((n_cal, 1, width)) if frame is None else frame.step_scale(k)
+    if not rolls or seqs.kind == "list":  # no rollouts: one prediction each
+        pred = helper._predict_sequences(seqs, frame).reshape(truth.shape)
+        return np.abs(truth - pred) / scale
+    origins, truth, pred = _rollouts(helper, seqs, truth, k, per_call)
+    return np.abs(truth - pred) / scale[origins]
+
+
+def _held_out_copy(est, X, y, sample_weight, head: slice, n_cal: int):
+    """A copy of ``est`` (its parameters and detected season) fitted on ``head``."""
+    # not clone(): user callbacks need not survive cloning; fit copies them anyway
+    params = {
+        **est.get_params(deep=False),
+        "season_length": est.season_length_,  # the season detected on all windows
+        "calibration_fraction": None,
+        "verbose": 0,
+    }
+    weights = None if sample_weight is None else np.asarray(sample_weight)[head]
+    if weights is not None and not weights.any():
+        raise ValueError(
+            f"sample_weight is 0 for each of the first {head.stop} windows, on "
+            f"which the copy that calibrates the intervals trains (the last {n_cal} "
+            f"are held out by calibration_fraction={est.calibration_fraction}): "
+            "give some of them a weight > 0, or set calibration_fraction=None."
+        )
+    return type(est)(**params).fit(_safe_indexing(X, head), y[head], weights)
+
+
+def _rollouts(helper, seqs, truth: np.ndarray, k: int, per_call: int):
+    """Rollouts of ``helper`` from held-out windows, as far as the windows that
+    follow them hold the truth: ``(origins, truth, predictions)``."""
+    n_cal = len(truth)
+    chunks = min(-(-n_cal // 2), -(-MAX_CALIBRATED_STEPS // per_call))
+    origins = calibration_origins(n_cal)
+    lag = 1  # windows that step by their targets, else (a horizon) by one
+    follows = window_chain(seqs.values, truth, k)
+    if per_call > 1 and not follows.any():
+        lag, follows = per_call, window_chain(seqs.values, truth, k, per_call)
+    truth = chain_truth(follows, truth, origins, chunks, lag)
+
+    def rows(index):  # held-out windows, as float64 of the float32 rows
+        return np.asarray(seqs.values[index], dtype=np.float64)
+
+    def covariates(call):  # window i + call * lag has them
+        return rows(np.minimum(origins + call * lag, n_cal - 1))[:, :, k:]
+
+    covs = None if k == seqs.n_channels else covariates
+    return origins, truth, helper._rollout(rows(origins)[:, :, :k], chunks * per_call, covs)

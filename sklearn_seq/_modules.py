@@ -100,7 +100,6 @@ class FrontEnd(nn.Module):
         return torch.relu(self.norms[i](x, valid)).masked_fill(~valid[..., None], 0.0)
 
 
-
 class RecurrentEncoder(nn.Module):
     """Encode a padded batch of sequences into one vector per sequence.
 

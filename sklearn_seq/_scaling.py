@@ -170,6 +170,11 @@ class WindowFrame:
         """Network outputs ``(n, n_outputs)`` back in the units of the series."""
         return rows * self.target_scale(target_shape) + self._origin(target_shape)
 
+    def step_scale(self, n_channels: int) -> np.ndarray:
+        """The scale of each of the first ``n_channels`` channels, ``(n, 1,
+        n_channels)``: what a step of a rollout is measured in."""
+        return self.scale[:, None, :n_channels]
+
     def target_scale(self, target_shape: tuple) -> np.ndarray:
         """The scale of each target entry, ``(n, n_outputs)``."""
         return self.scale[:, self.channels(target_shape)]

@@ -191,6 +191,11 @@ class Sequences:
     kind: str
     words: WordIds | None = None
 
+    @classmethod
+    def full(cls, values: np.ndarray, kind: str = "3d") -> Sequences:
+        """Sequences of one length, every step valid: ``values`` ``(n, T, C)``."""
+        return cls(values, np.full(len(values), values.shape[1]), kind)
+
     @property
     def n_samples(self) -> int:
         return self.values.shape[0]
@@ -259,5 +264,3 @@ class Sequences:
         for start, stop in zip(bounds[:-1], bounds[1:], strict=False):
             width = int(lengths[start:stop].max())
             yield slice(start, stop), self.values[start:stop, :width], lengths[start:stop]
-
-

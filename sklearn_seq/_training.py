@@ -5,18 +5,25 @@ divergence guard, weight averaging and the loss weights."""
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
 import torch
 from sklearn.model_selection import StratifiedShuffleSplit
 from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
-from skorch.callbacks import Callback
+from skorch.callbacks import (
+    Callback,
+    EarlyStopping,
+    GradientNormClipping,
+    LRScheduler,
+)
 from skorch.dataset import Dataset
 from skorch.utils import to_tensor
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, Subset
 
 from ._inference import has_mode
+from ._progress import arrange_callbacks
 from ._validation import FLOAT32_MAX
 
 __all__ = [
@@ -35,6 +42,7 @@ __all__ = [
     "keep_batch",
     "loss_weights",
     "shuffled_loader",
+    "training_callbacks",
 ]
 
 
@@ -404,3 +412,30 @@ def loss_weights(sample_weight, class_weights, n_samples: int) -> np.ndarray | N
             "there is nothing to learn. Give some samples or classes a weight > 0."
         )
     return weights.astype(np.float32)
+
+
+def training_callbacks(params: dict, max_epochs: int) -> list:
+    """The named callbacks of a training run, from an estimator's parameters
+    (``get_params``): the divergence guard, gradient clipping, early stopping or
+    weight averaging, the learning-rate schedule, then copies of the user's
+    ``callbacks``, arranged for ``verbose`` (``_progress.arrange_callbacks``)."""
+    callbacks = [("finite_loss", FiniteLossGuard())]
+    if params["gradient_clip"] is not None:
+        clip = GradientNormClipping(gradient_clip_value=params["gradient_clip"])
+        callbacks.append(("gradient_clip", clip))
+    if params["early_stopping"]:
+        stop = EarlyStopping(patience=params["patience"], load_best=True)
+        callbacks.append(("early_stopping", stop))
+    elif params["weight_averaging"] is not None:  # early stopping keeps its best epoch
+        callbacks.append(("weight_averaging", WeightAveraging(params["weight_averaging"])))
+    if params["lr_schedule"] == "cosine":
+        policy = {"policy": "CosineAnnealingLR", "T_max": max_epochs}
+        callbacks.append(("lr_schedule", LRScheduler(**policy)))
+    elif params["lr_schedule"] == "plateau":
+        monitor = "valid_loss" if params["early_stopping"] else "train_loss"
+        policy = {"policy": "ReduceLROnPlateau", "monitor": monitor}
+        callbacks.append(("lr_schedule", LRScheduler(**policy, patience=5, factor=0.5)))
+    for i, cb in enumerate(params["callbacks"] or []):
+        named = cb if isinstance(cb, tuple) else (f"user_{i}", cb)
+        callbacks.append(copy.deepcopy(named))
+    return arrange_callbacks(callbacks, params["verbose"])

@@ -36,6 +36,7 @@ __all__ = [
     "as_float",
     "check_count",
     "check_finite",
+    "check_finite_steps",
     "check_n_targets",
     "check_sequences",
     "check_target",
@@ -127,6 +128,28 @@ def as_float(values, name: str, where: str = "") -> np.ndarray:
         ) from None
 
 
+def nonfinite(values: np.ndarray, lead: int = 1) -> np.ndarray:
+    """Which positions along the first ``lead`` axes hold NaN or infinity
+    (boolean, shaped like those axes): the one test of finiteness of user data."""
+    values = np.asarray(values)
+    return ~np.isfinite(values.reshape(*values.shape[:lead], -1)).all(axis=-1)
+
+
+def check_finite_steps(values: np.ndarray, name: str, axes=("step",)) -> None:
+    """Raise a ValueError naming the first step (of ``axes``, the leading axes of
+    ``values``: ``("seed", "step")``, say) that holds NaN or infinity."""
+    bad = nonfinite(values, len(axes))
+    if bad.any():
+        first = np.argwhere(bad)[0]
+        place = " of ".join(
+            f"{axis} {i}" for axis, i in reversed(list(zip(axes, first, strict=True)))
+        )
+        raise ValueError(
+            f"{name} contains NaN or infinity at {place} ({int(bad.sum())} step(s) in "
+            "all); clean or impute it first."
+        )
+
+
 def check_finite(arr: np.ndarray, name: str, samples: bool = True, windows=None) -> None:
     """Raise a ValueError for NaN, infinity or a value beyond float32's range (the
     network would turn it into infinity), naming the first such sample.
@@ -138,11 +161,10 @@ def check_finite(arr: np.ndarray, name: str, samples: bool = True, windows=None)
         return
     rows = arr.reshape(len(arr) if samples else 1, -1)
     for problem, bad in (
-        ("contains NaN or infinity", ~np.isfinite(rows)),
+        ("contains NaN or infinity", nonfinite(rows)),
         (f"holds values beyond float32's range (|value| > {FLOAT32_MAX:.3g})", None),
     ):
-        bad = np.abs(rows) > FLOAT32_MAX if bad is None else bad
-        bad = bad.any(axis=1)
+        bad = (np.abs(rows) > FLOAT32_MAX).any(axis=1) if bad is None else bad
         if windows is not None and bad.any():
             bad = _windows_over(bad, *windows)
         found = np.flatnonzero(bad)

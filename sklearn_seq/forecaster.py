@@ -6,32 +6,22 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _num_samples
 from torch import nn
 
 from ._base import RecurrentEstimator
-from ._covariates import split_seed
 from ._dates import following_dates, pd_frame, pd_series
 from ._docs import shared_docs
 from ._fitted import count, floats, optional
-from ._intervals import (
-    MIN_CALIBRATION,
-    calibration_origins,
-    chain_truth,
-    check_coverage,
-    half_widths,
-    window_chain,
-)
+from ._intervals import MAX_CALIBRATED_STEPS, calibrate, check_coverage, half_widths
 from ._modules import SequenceToVector
+from ._rollout import roll_forward, split_seed
 from ._scaling import FRAMES, WindowFrame, detect_season, typical_scale
 from ._sequences import Sequences
 from ._targets import ScaledTargets
 from ._training import WeightedRegressorNet
 from ._validation import check_count
 
-MAX_CALIBRATED_STEPS = 100  # rollouts from held-out windows reach this far at most
 # the longest season: a seasonal baseline reads that many values of every window
 MAX_SEASON_LENGTH = 10_000
 
@@ -416,72 +406,12 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
 
     def _after_fit(self, X, y, sample_weight, warm):
         if not warm:  # a warm start keeps the calibration of the first fit
-            self.calibration_errors_ = self._calibrate(X, y, sample_weight)
+            self.calibration_errors_ = calibrate(self, X, y, sample_weight)
 
     def _calibration_width(self) -> int:
         """Values per step of ``calibration_errors_``: the target channels of a
         rollout, else every target entry."""
         return self.n_outputs_ if self._calibrated_steps() is None else self._n_targets()
-
-    def _calibrate(self, X, y, sample_weight) -> np.ndarray:
-        """Scaled errors of a copy trained without the last windows, on those windows."""
-        n = _num_samples(X)
-        n_cal = (
-            0 if self.calibration_fraction is None else int(n * self.calibration_fraction)
-        )
-        steps = self._calibrated_steps()
-        rolls, per_call = steps is not None, steps or 1
-        k = self._n_targets()
-        width = k if rolls else self.n_outputs_
-        if n_cal < MIN_CALIBRATION or n - n_cal < 2:
-            return np.empty((0, per_call, width))
-        head, tail = slice(0, n - n_cal), slice(n - n_cal, n)  # slices keep views
-        # not clone(): user callbacks need not survive cloning; fit copies them anyway
-        params = {
-            **self.get_params(deep=False),
-            "season_length": self.season_length_,  # the season detected on all windows
-            "calibration_fraction": None,
-            "verbose": 0,
-        }
-        helper = type(self)(**params)
-        weights = None if sample_weight is None else np.asarray(sample_weight)[head]
-        if weights is not None and not weights.any():
-            raise ValueError(
-                f"sample_weight is 0 for each of the first {n - n_cal} windows, on "
-                f"which the copy that calibrates the intervals trains (the last {n_cal} "
-                f"are held out by calibration_fraction={self.calibration_fraction}): "
-                "give some of them a weight > 0, or set calibration_fraction=None."
-            )
-        if not isinstance(X, list) and not hasattr(X, "iloc"):
-            X = np.asarray(X)  # array-likes without indexing of their own
-        y = np.asarray(y, dtype=np.float64)
-        helper.fit(_safe_indexing(X, head), y[head], weights)
-        seqs = self._check_input(_safe_indexing(X, tail), reset=False, names=False)
-        truth = y[tail]
-        truth = truth.reshape(n_cal, per_call, width)
-        frame = self._frame(seqs)
-        scale = np.ones((n_cal, 1, width)) if frame is None else frame.scale[:, None, :k]
-        if not rolls or seqs.kind == "list":  # no rollouts: one prediction each
-            pred = helper._predict_sequences(seqs, frame).reshape(truth.shape)
-        else:
-            chunks = min(-(-n_cal // 2), -(-MAX_CALIBRATED_STEPS // per_call))
-            origins = calibration_origins(n_cal)
-            lag = 1  # windows that step by their targets, else (a horizon) by one
-            follows = window_chain(seqs.values, truth, k)
-            if per_call > 1 and not follows.any():
-                lag, follows = per_call, window_chain(seqs.values, truth, k, per_call)
-            truth = chain_truth(follows, truth, origins, chunks, lag)
-            scale = scale[origins]
-
-            def rows(index):  # held-out windows, as float64 of the float32 rows
-                return np.asarray(seqs.values[index], dtype=np.float64)
-
-            def covariates(call):  # window i + call * lag has them
-                return rows(np.minimum(origins + call * lag, n_cal - 1))[:, :, k:]
-
-            covs = None if k == seqs.n_channels else covariates
-            pred = helper._rollout(rows(origins)[:, :, :k], chunks * per_call, covs)
-        return np.abs(truth - pred) / scale
 
     def _predict_sequences(self, seqs: Sequences, frame=None) -> np.ndarray:
         """Predictions in the units of ``y``, shaped ``(n,) + target_shape_``.
@@ -607,25 +537,10 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
         return window, single
 
     def _rollout(self, window: np.ndarray, steps: int, covariates=None) -> np.ndarray:
-        """``steps`` values rolled forward from windows ``(n, T, C)``: ``(n, steps, C)``.
-
-        ``window`` holds the target channels; ``covariates(c)``, when given, the
-        covariate channels ``(n, T, C_cov)`` of the window after ``c`` passes.
-        """
+        """``steps`` values rolled forward from windows ``(n, T, C)`` of the target
+        channels (``_rollout.roll_forward``)."""
         per_call = self._steps_per_call()
-        n, length, channels = window.shape
-        produced = []
-        for call in range(-(-steps // per_call)):
-            inputs = (
-                window
-                if covariates is None
-                else np.concatenate([window, covariates(call)], axis=2)
-            )
-            seqs = Sequences(inputs.astype(np.float32), np.full(n, length), "3d")
-            nxt = self._predict_sequences(seqs).reshape(n, per_call, channels)
-            produced.append(nxt)
-            window = np.concatenate([window, nxt], axis=1)[:, -length:]
-        return np.concatenate(produced, axis=1)[:, :steps]
+        return roll_forward(self._predict_sequences, window, steps, per_call, covariates)
 
     def _shaped(self, out: np.ndarray, single: bool) -> np.ndarray:
         if self._n_targets() == 1:
@@ -676,11 +591,9 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             whose dates run backwards, repeat or are missing, or whose periods
             skip one.
         """
-        self._check_fitted()
-        steps = check_count(steps, "steps")
-        seed, dates = self._dated_seed(X_seed, steps)
-        window, single = self._seed_windows(seed)
-        target, covariates = self._seed_covariates(window, steps, future_covariates, single)
+        steps, _, target, covariates, single, dates = self._seed(
+            X_seed, steps, future_covariates
+        )
         out = self._shaped(self._rollout(target, steps, covariates), single)
         return out if dates is None else pd_series(out, dates, X_seed.name)
 
@@ -720,23 +633,31 @@ class RNNForecaster(RegressorMixin, RecurrentEstimator):
             unknown or whose dates are out of order, or too few held-out
             windows for that coverage.
         """
-        self._check_fitted()
-        steps = check_count(steps, "steps")
         coverage = check_coverage(coverage)
-        seed, dates = self._dated_seed(X_seed, steps)
-        window, single = self._seed_windows(seed)
-        target, covariates = self._seed_covariates(window, steps, future_covariates, single)
+        steps, window, target, covariates, single, dates = self._seed(
+            X_seed, steps, future_covariates
+        )
         center = self._rollout(target, steps, covariates)
         width = self._half_widths(coverage, steps)
-        frame = self._frame(Sequences(window, np.full(len(window), window.shape[1]), "3d"))
-        half = width[None] * (
-            1.0 if frame is None else frame.scale[:, None, : target.shape[2]]
-        )
+        frame = self._frame(Sequences.full(window))
+        half = width[None] * (1.0 if frame is None else frame.step_scale(target.shape[2]))
         lower = self._shaped(center - half, single)
         upper = self._shaped(center + half, single)
         if dates is None:
             return lower, upper
         return pd_frame({"lower": lower, "upper": upper}, dates)
+
+    def _seed(self, X_seed, steps, future_covariates):
+        """What ``forecast`` and ``forecast_interval`` read from their arguments:
+        ``steps``, the seed windows ``(n, T, C)`` as float64, their target
+        channels, the covariates of each pass (``_rollout.split_seed``), whether
+        one seed was given alone, and the dates after a dated seed (or None)."""
+        self._check_fitted()
+        steps = check_count(steps, "steps")
+        seed, dates = self._dated_seed(X_seed, steps)
+        window, single = self._seed_windows(seed)
+        target, covariates = self._seed_covariates(window, steps, future_covariates, single)
+        return steps, window, target, covariates, single, dates
 
     def _dated_seed(self, X_seed, steps):
         """A dated Series seed's last window and the dates after it; else (X_seed, None)."""

@@ -6,7 +6,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._covariates import check_covariate_series
-from ._validation import as_array, check_count
+from ._validation import as_array, check_count, check_finite_steps
 
 
 def make_windows(
@@ -183,12 +183,8 @@ def _check_series(series, name: str, needed: int) -> np.ndarray:
             f"{name} has {len(series)} time steps, fewer than lookback + horizon = "
             f"{needed}; it cannot make a single window."
         )
-    if series.dtype.kind in "biuf" and not np.isfinite(series).all():
-        step = np.flatnonzero(~np.isfinite(series.reshape(len(series), -1)).all(axis=1))
-        raise ValueError(
-            f"{name} contains NaN or infinity at time step {step[0]} ({len(step)} "
-            "step(s) in all); clean or impute it first."
-        )
+    if series.dtype.kind in "biuf":
+        check_finite_steps(series, name, ("time step",))
     return series
 
 

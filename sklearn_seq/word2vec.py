@@ -29,7 +29,7 @@ from ._pooling import (
     smooth_idf,
 )
 from ._runtime import MAX_THREADS
-from ._validation import derive_seed
+from ._validation import derive_seed, nonfinite
 from ._word_ids import WordIds, WordVectors
 
 # the default tokenizer's (simple_preprocess's) longest word, in letters
@@ -349,7 +349,7 @@ class Word2VecTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
                 f"pretrained file {path!r} looks like a word2vec {kind} file but cannot "
                 f"be read as one: {exc!s:.200}"
             ) from None
-        if not np.isfinite(kv.vectors).all():
+        if nonfinite(kv.vectors).any():
             raise ValueError(f"pretrained file {path!r} holds NaN or infinite vectors.")
         return kv
 

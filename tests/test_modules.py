@@ -3,12 +3,11 @@ import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from sklearn_seq._cells import MaskedBatchNorm, RecurrentLayers
+from sklearn_seq._inference import evaluating, float64_copy
 from sklearn_seq._modules import (
     RecurrentEncoder,
     SequenceDecoder,
     SequenceToVector,
-    evaluating,
-    float64_copy,
     make_rnn,
 )
 

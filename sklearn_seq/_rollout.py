@@ -1,0 +1,81 @@
+"""Forecasting time: seed windows split into targets and covariates, and the
+rollout loop that feeds a model its own predictions.
+
+Plain numpy around a ``predict(seqs)`` function; no estimator here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._covariates import check_future_covariates
+from ._sequences import Sequences
+
+__all__ = ["roll_forward", "split_seed"]
+
+
+def split_seed(window, k, counts, per_call, steps, future_covariates, single):
+    """Seed windows ``(n, T, C)`` as their target channels and their covariates.
+
+    ``k`` target channels, ``counts`` ``(n_past, n_future)`` covariates,
+    ``per_call`` steps per forward pass. Returns the target channels ``(n, T,
+    k)`` and None when there are no covariates, else a function of the
+    forward pass ``c`` giving the covariate channels of the window after
+    ``c`` passes: past covariates as the seed holds them (a model with past
+    covariates makes one pass only), future ones read ``per_call`` steps
+    ahead, from the seed and then from ``future_covariates``.
+    """
+    n_past, n_future = counts
+    if not n_future and future_covariates is not None:
+        raise ValueError(
+            "future_covariates were given, but this model was fitted without future "
+            "covariates (n_future_covariates=0); it cannot read them."
+        )
+    if k == window.shape[2]:
+        return window, None
+    if n_past and steps > per_call:
+        raise ValueError(
+            f"this model reads {n_past} past covariate(s), known only up to the end "
+            f"of the seed window, so a forecast reaches {per_call} step(s) (one "
+            f"forward pass) at most; got steps={steps}. Give covariates known in "
+            "advance as future covariates, or fit a model with a longer horizon."
+        )
+    n, length = window.shape[:2]
+    past = window[:, :, k : k + n_past]
+    if not n_future:
+        return window[:, :, :k], lambda call: past
+    future = check_future_covariates(future_covariates, n, single, steps, n_future)
+    needed = -(-steps // per_call) * per_call  # the last pass may reach past steps
+    future = np.concatenate([future, np.repeat(future[:, -1:], needed - steps, 1)], 1)
+    timeline = np.concatenate([window[:, :, k + n_past :], future], axis=1)
+
+    def covariates(call: int) -> np.ndarray:
+        start = (call + 1) * per_call
+        return np.concatenate([past, timeline[:, start : start + length]], axis=2)
+
+    return window[:, :, :k], covariates
+
+
+def roll_forward(predict, window: np.ndarray, steps: int, per_call: int, covariates=None):
+    """``steps`` values rolled forward from windows ``(n, T, C)``: ``(n, steps, C)``.
+
+    ``predict(seqs)`` gives ``per_call`` steps of the ``C`` target channels for
+    each window; they are appended to it, its oldest steps dropped, and the
+    model applied again. ``window`` holds the target channels;
+    ``covariates(c)``, when given, the covariate channels ``(n, T, C_cov)`` of
+    the window after ``c`` passes.
+    """
+    n, length, channels = window.shape
+    produced = []
+    for call in range(-(-steps // per_call)):
+        inputs = (
+            window
+            if covariates is None
+            else np.concatenate([window, covariates(call)], axis=2)
+        )
+        nxt = predict(Sequences.full(inputs.astype(np.float32))).reshape(
+            n, per_call, channels
+        )
+        produced.append(nxt)
+        window = np.concatenate([window, nxt], axis=1)[:, -length:]
+    return np.concatenate(produced, axis=1)[:, :steps]
