@@ -17,7 +17,7 @@ from sklearn.utils.validation import (
 )
 from skorch.history import History
 
-from ._fitted import check_fitted, count, flag, floats, labels, shape_tuple, text
+from ._fitted import check_fitted, count, flag, floats, labels
 from ._inference import infer
 from ._runtime import MAX_THREADS, limit_threads, resolve_device, seeded
 from ._scaling import channel_stats, standardize
@@ -100,8 +100,6 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
         "x_mean_": floats(lambda est: (est.n_channels_in_,)),
         "x_scale_": floats(lambda est: (est.n_channels_in_,), positive=True),
         "reads_word_vectors_": flag,
-        "vocabulary_hash_": text(r"(v[0-9]+:)?[0-9a-f]{16,64}"),
-        "embedding_shape_": shape_tuple(2, min_ndim=2),
     }
 
     # --- what subclasses provide -------------------------------------------------

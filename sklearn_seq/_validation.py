@@ -29,7 +29,6 @@ from sklearn.utils import check_random_state
 
 from ._sequences import IdRows, RaggedRows, Sequences, WindowRows
 from ._word_ids import WordIds, WordVectors
-from .datasets.long_format import long_format_hint
 
 __all__ = [
     "as_array",
@@ -297,6 +296,8 @@ def check_sequences(X, *, name: str = "X", vectors: bool = False) -> Sequences:
             "list of arrays. Convert it with X.toarray()."
         )
     if hasattr(X, "to_numpy") and hasattr(X, "columns"):  # pandas DataFrame
+        from .datasets.long_format import long_format_hint  # (datasets reads this module)
+
         hint = long_format_hint(X.columns)  # judged by the column names only
         if hint is not None:
             raise ValueError(hint)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ._fitted import shape_tuple, text
 from ._modules import TokenEmbedding
 from ._scaling import weighted_stats
 from ._sequences import Sequences
@@ -27,6 +28,11 @@ MAX_EPOCHS_IDS = 5  # max_epochs="auto" for word ids (100 for numeric sequences)
 class WordInputMixin:
     """Word-id input for a recurrent estimator with a ``freeze_embeddings``
     parameter (see the module docstring)."""
+
+    _fitted_attributes = {
+        "vocabulary_hash_": text(r"(v[0-9]+:)?[0-9a-f]{16,64}"),
+        "embedding_shape_": shape_tuple(2, min_ndim=2),
+    }
 
     def _check_word_ids(self, seqs: Sequences, reset: bool) -> None:
         """Record (``reset``) or check the vocabulary of word-id input."""

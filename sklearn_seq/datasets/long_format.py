@@ -7,6 +7,8 @@ from collections.abc import Hashable, Iterable
 
 import numpy as np
 
+from .._validation import nonfinite
+
 # Column names, lower-cased and split into words, that read as a sequence id or a time
 # step. Whole words only, and a name ending in a number ("step_3", "t17") is a column of
 # a wide table, not a time column, so wide tables are not mistaken for long ones.
@@ -269,7 +271,7 @@ def _numeric_values(df, value_cols, id_col, time_col) -> np.ndarray:
                 "numeric columns as value_cols or convert this one first"
             )
     values = df[value_cols].to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = ~np.isfinite(values)
+    bad = nonfinite(values, 2)
     if bad.any():
         row, col = np.argwhere(bad)[0]
         raise ValueError(
