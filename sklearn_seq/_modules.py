@@ -239,7 +239,12 @@ class SequenceToVector(nn.Module):
     def __init__(self, n_outputs: int, **encoder_kwargs):
         super().__init__()
         self.encoder = RecurrentEncoder(**encoder_kwargs)
-        self.head = nn.Linear(self.encoder.output_size, n_outputs)
+        self.n_features = self.encoder.output_size
+        self.head = nn.Linear(self.n_features, n_outputs)
+
+    def features(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The pooled encoding the head reads, ``(batch, n_features)``."""
+        return self.encoder(values, lengths)
 
     def forward(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         return self.head(self.encoder(values, lengths))
@@ -303,6 +308,7 @@ class SequenceDecoder(nn.Module):
                 n_inputs, hidden_size, num_layers, cell, **rnn_kwargs
             )
             context_size = self.encoder.output_size
+        self.n_features = context_size
         self.init_state = nn.Linear(context_size, num_layers * hidden_size)
         if token_output:
             self.embedding = nn.Embedding(n_outputs, embedding_dim)
@@ -327,6 +333,11 @@ class SequenceDecoder(nn.Module):
         h0 = h0.view(-1, self.num_layers, self.hidden_size).transpose(0, 1).contiguous()
         state = (h0, torch.zeros_like(h0)) if self.cell == "lstm" else h0
         return context, state
+
+    def features(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The context vector, ``(batch, n_features)``: what the decoder starts from
+        and reads at every step."""
+        return self.encode(values, lengths)[0]
 
     def _step_input(self, previous: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
         """Decoder input for steps whose previous outputs are ``previous``."""
@@ -409,8 +420,8 @@ class TokenEmbedding(nn.Module):
     """Look token ids up in an embedding table, then run the wrapped module.
 
     Id 0 is padding: its row is zero and receives no gradient. The wrapped
-    module reads the embedded steps as its input channels; ``generate`` is
-    passed through the same way, for a decoder.
+    module reads the embedded steps as its input channels; ``generate`` and
+    ``features`` are passed through the same way.
 
     Parameters
     ----------
@@ -431,6 +442,7 @@ class TokenEmbedding(nn.Module):
         self.embedding = nn.Embedding(n_embeddings, embedding_dim, padding_idx=0)
         self.embedding.weight.requires_grad_(not freeze)
         self.inner = inner
+        self.n_features = inner.n_features
 
     @torch.no_grad()
     def start_from(self, vectors: torch.Tensor) -> None:
@@ -449,3 +461,7 @@ class TokenEmbedding(nn.Module):
     def generate(self, values: torch.Tensor, lengths: torch.Tensor, *args) -> torch.Tensor:
         """The wrapped module's ``generate`` on the embedded inputs."""
         return self.inner.generate(self._embed(values, lengths), lengths, *args)
+
+    def features(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The wrapped module's ``features`` of the embedded inputs."""
+        return self.inner.features(self._embed(values, lengths), lengths)

@@ -12,6 +12,7 @@ from torch import nn
 
 from ._base import RecurrentEstimator
 from ._docs import shared_docs
+from ._features import FeaturesMixin
 from ._inference import float64_copy
 from ._modules import SequenceToVector
 from ._scaling import WindowFrame
@@ -25,7 +26,9 @@ AUTO_CROP, AUTO_CROP_LENGTH = 0.8, 128
 
 
 @shared_docs
-class SequenceClassifier(ClassifierMixin, WordInputMixin, RecurrentEstimator):
+class SequenceClassifier(
+    ClassifierMixin, FeaturesMixin, WordInputMixin, RecurrentEstimator
+):
     """Recurrent neural network classifier for sequences.
 
     Reads each sequence with a recurrent encoder (LSTM, GRU or plain RNN),

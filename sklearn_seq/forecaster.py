@@ -12,6 +12,7 @@ from torch import nn
 from ._base import RecurrentEstimator
 from ._dates import following_dates, pd_frame, pd_series
 from ._docs import shared_docs
+from ._features import FeaturesMixin
 from ._fitted import count, floats, optional
 from ._intervals import MAX_CALIBRATED_STEPS, calibrate, check_coverage, half_widths
 from ._modules import SequenceToVector
@@ -27,7 +28,7 @@ MAX_SEASON_LENGTH = 10_000
 
 
 @shared_docs
-class RNNForecaster(RegressorMixin, RecurrentEstimator):
+class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
     """Recurrent neural network forecaster (LSTM, GRU or plain RNN).
 
     Learns to map a window of a series to the value(s) that follow it: the

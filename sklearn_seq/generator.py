@@ -13,6 +13,7 @@ from torch import nn
 
 from ._base import RecurrentEstimator
 from ._docs import shared_docs
+from ._features import FeaturesMixin
 from ._fitted import one_of
 from ._modules import SequenceCrossEntropy, SequenceDecoder
 from ._targets import ScaledTargets, TokenCodec, target_kind
@@ -24,7 +25,7 @@ MIN_TEMPERATURE = 1e-4  # below it the scaled logits may overflow: use predict (
 
 
 @shared_docs
-class SequenceGenerator(RegressorMixin, WordInputMixin, RecurrentEstimator):
+class SequenceGenerator(RegressorMixin, FeaturesMixin, WordInputMixin, RecurrentEstimator):
     """Generate a sequence from a vector or from another sequence.
 
     An encoder reads the input, a conditioning vector (2-D ``X``, the
