@@ -1,6 +1,7 @@
 """Recurrent neural networks and word embeddings as scikit-learn estimators."""
 
 from .classifier import SequenceClassifier
+from .encoder import SequenceEncoder
 from .forecaster import RNNForecaster
 from .generator import SequenceGenerator
 from .persistence import load, save
@@ -12,6 +13,7 @@ __version__ = "0.2.0"
 __all__ = [
     "RNNForecaster",
     "SequenceClassifier",
+    "SequenceEncoder",
     "SequenceGenerator",
     "Word2VecTransformer",
     "make_windows",

@@ -118,6 +118,12 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
         """More arrays for the module's ``forward`` in training (one row per sample)."""
         return {}
 
+    def _fit_targets(self, y, seqs: Sequences):
+        """What the target codec learns from: ``y``, required here; an
+        unsupervised estimator ignores it and takes its targets from ``seqs``."""
+        require_y(y, type(self).__name__)
+        return y
+
     def _check_layout(self, seqs: Sequences, reset: bool) -> None:
         """Record (``reset``) or check an input layout the estimator depends on."""
 
@@ -354,7 +360,7 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
         weights) and the network targets; a fresh fit records the input layout,
         the codec's state and the input statistics."""
         seqs = self._check_input(X, reset=not warm)
-        require_y(y, type(self).__name__)
+        y = self._fit_targets(y, seqs)
         if seqs.lengths.max() > LONG_SEQUENCE:
             warnings.warn(
                 f"X holds sequences of up to {seqs.lengths.max()} steps: training time "

@@ -20,7 +20,7 @@ from ._fitted import count, floats, labels, optional, shape_tuple, words
 from ._scaling import weighted_stats
 from ._validation import check_n_targets, check_target
 
-__all__ = ["LabelCodec", "ScaledTargets", "TokenCodec", "target_kind"]
+__all__ = ["InputTargets", "LabelCodec", "ScaledTargets", "TokenCodec", "target_kind"]
 
 START, END = "<start>", "<end>"
 MAX_OUTPUT_STEPS = 10_000  # most steps a generated output may take (a bound on predict)
@@ -74,6 +74,27 @@ class TargetCodec:
             if hasattr(source, name):
                 setattr(self, name, getattr(source, name))
         return self
+
+
+class InputTargets(TargetCodec):
+    """The inputs are the targets (an autoencoder): nothing to learn or store.
+
+    ``transform`` gives no array: the net reads each batch's targets from its
+    (scaled) inputs, so ragged sequences are never padded up front.
+    """
+
+    def __init__(self, n_channels: int):
+        self.n_channels = n_channels
+
+    def fit(self, y, n_samples: int, sample_weight=None) -> InputTargets:
+        return self
+
+    def transform(self, y, n_samples: int) -> None:
+        return None
+
+    @property
+    def n_outputs(self) -> int:
+        return self.n_channels
 
 
 class LabelCodec(TargetCodec):

@@ -33,6 +33,7 @@ __all__ = [
     "FiniteLossGuard",
     "LengthBuckets",
     "RandomCrops",
+    "ReconstructionNet",
     "SampleWeightedNet",
     "ValidationSplit",
     "WeightAveraging",
@@ -83,14 +84,32 @@ class SampleWeightedNet:
         else:
             counts = torch.full((n,), losses.shape[1], dtype=losses.dtype)
             counts = counts.to(losses.device)
-        if weight is None:
-            return losses.sum() / counts.sum()
-        weight = weight.to(losses)
-        return (weight * losses.sum(1)).sum() / (weight * counts).sum()
+        return weighted_mean(losses, counts, weight)
+
+
+def weighted_mean(losses, counts, weight=None):
+    """``sum_i w_i * sum_e l_ie / sum_i w_i * counts_i`` over ``(n, k)`` losses
+    (``w_i`` 1 when ``weight`` is None)."""
+    if weight is None:
+        return losses.sum() / counts.sum()
+    weight = weight.to(losses)
+    return (weight * losses.sum(1)).sum() / (weight * counts).sum()
 
 
 class WeightedNet(SampleWeightedNet, NeuralNet):
     """skorch's ``NeuralNet`` with per-sample loss weights."""
+
+
+class ReconstructionNet(WeightedNet):
+    """A net whose targets are its inputs (``y`` is None): the module's
+    ``reconstruction_errors`` give each sample's summed loss and its count of
+    loss elements, weighted as :class:`SampleWeightedNet` weighs them."""
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        values, lengths = X["values"].to(y_pred.device), X["lengths"]
+        module = self.module_
+        losses, counts = module.reconstruction_errors(y_pred, values, lengths)
+        return weighted_mean(losses, counts, X.get("sample_weight"))
 
 
 class WeightedClassifierNet(SampleWeightedNet, NeuralNetClassifier):

@@ -10,7 +10,8 @@ one finiteness check of user input (:func:`check_finite`):
 * a list (or 1-D object array) of arrays shaped ``(length_i,)`` or
   ``(length_i, n_channels)``: variable-length sequences (nested Python lists
   that form a rectangle are read as an array, as scikit-learn reads them);
-* pandas DataFrames (read as 2-D arrays), and pandas Series whose elements
+* pandas DataFrames (read as 2-D arrays, or one column of arrays as a
+  Series of them), and pandas Series whose elements
   are arrays (one sequence per row, read as a list of sequences);
 * documents as word ids (``Word2VecTransformer(output="ids")``, a
   :class:`~sklearn_seq._word_ids.WordIds`): integer sequences, one channel.
@@ -302,6 +303,8 @@ def check_sequences(X, *, name: str = "X", vectors: bool = False) -> Sequences:
         if hint is not None:
             raise ValueError(hint)
         X = X.to_numpy()
+        if X.dtype == object and X.shape[1:] == (1,) and len(X) and np.ndim(X[0, 0]):
+            X = X[:, 0]  # one column of arrays (a ColumnTransformer's ["col"])
     elif hasattr(X, "to_numpy") and getattr(X.dtype, "kind", "") == "O":
         X = X.to_numpy()  # a pandas Series of arrays: one sequence per row
     if _is_sequence_list(X):

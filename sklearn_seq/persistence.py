@@ -54,6 +54,7 @@ from ._base import RecurrentEstimator
 from ._fitted import declared_fitted
 from ._runtime import resolve_device
 from .classifier import SequenceClassifier
+from .encoder import SequenceEncoder
 from .forecaster import RNNForecaster
 from .generator import SequenceGenerator
 from .word2vec import Word2VecTransformer
@@ -70,7 +71,8 @@ _OLDER_FILES = {
 
 # the only classes a file may name
 _RECURRENT = {
-    cls.__name__: cls for cls in (RNNForecaster, SequenceClassifier, SequenceGenerator)
+    cls.__name__: cls
+    for cls in (RNNForecaster, SequenceClassifier, SequenceGenerator, SequenceEncoder)
 }
 _SKLEARN = {
     cls.__name__: cls

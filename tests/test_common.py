@@ -6,6 +6,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn_seq import (
     RNNForecaster,
     SequenceClassifier,
+    SequenceEncoder,
     SequenceGenerator,
     Word2VecTransformer,
 )
@@ -27,6 +28,7 @@ ESTIMATORS = [
     RNNForecaster(**FAST),
     SequenceClassifier(**FAST_CLASSIFIER),
     SequenceGenerator(**FAST),
+    SequenceEncoder(**{**FAST, "max_epochs": 5}),  # no score to reach: a few epochs
     Word2VecTransformer(vector_size=8, min_count=1, random_state=0),
     # the custom cells (sklearn_seq._cells), through the core every estimator shares
     RNNForecaster(normalization="layer", **FAST),
@@ -42,7 +44,12 @@ _MINIBATCH = (
 )
 EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
     name: {"check_sample_weight_equivalence_on_dense_data": _MINIBATCH}
-    for name in ("RNNForecaster", "SequenceClassifier", "SequenceGenerator")
+    for name in (
+        "RNNForecaster",
+        "SequenceClassifier",
+        "SequenceGenerator",
+        "SequenceEncoder",
+    )
 }
 
 

@@ -8,6 +8,7 @@ import pytest
 from sklearn_seq import (
     RNNForecaster,
     SequenceClassifier,
+    SequenceEncoder,
     SequenceGenerator,
     Word2VecTransformer,
     make_windows,
@@ -49,10 +50,14 @@ def fitted():
         SequenceGenerator(**FAST).fit(vectors, np.cumsum(vectors, axis=1)),
         SequenceGenerator(**FAST).fit(sequences, ["ab", "ba"] * 10),
         SequenceClassifier(early_stopping=False, **FAST).fit(ids, np.arange(20) % 2),
+        SequenceEncoder(**FAST).fit(sequences),
     ]
 
 
-@pytest.mark.parametrize("cls", [RNNForecaster, SequenceClassifier, SequenceGenerator])
+RECURRENT = [RNNForecaster, SequenceClassifier, SequenceGenerator, SequenceEncoder]
+
+
+@pytest.mark.parametrize("cls", RECURRENT)
 def test_every_parameter_is_documented_with_its_default(cls):
     documented = _documented(cls, "Parameters")
     for name, value in cls().get_params().items():
@@ -63,10 +68,7 @@ def test_every_parameter_is_documented_with_its_default(cls):
 
 
 def test_shared_parameters_read_the_same_in_every_estimator():
-    docs = [
-        _documented(cls, "Parameters")
-        for cls in (RNNForecaster, SequenceClassifier, SequenceGenerator)
-    ]
+    docs = [_documented(cls, "Parameters") for cls in RECURRENT]
     for name in names(NETWORK) + names(TRAINING):
         types = {doc[name].split(" : ")[1].rsplit(", default=", 1)[0] for doc in docs}
         # the classifier alone also standardizes each sequence on its own ("series")
@@ -74,7 +76,7 @@ def test_shared_parameters_read_the_same_in_every_estimator():
         assert len(types) == 1, (name, types)
 
 
-@pytest.mark.parametrize("which", range(5))
+@pytest.mark.parametrize("which", range(6))
 def test_every_fitted_attribute_is_documented(fitted, which):
     est = fitted[which]
     documented = _documented(type(est), "Attributes")

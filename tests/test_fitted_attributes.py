@@ -18,6 +18,7 @@ from safetensors.numpy import load_file, save_file
 from sklearn_seq import (
     RNNForecaster,
     SequenceClassifier,
+    SequenceEncoder,
     SequenceGenerator,
     Word2VecTransformer,
     load,
@@ -89,6 +90,7 @@ FAMILIES = {
         lambda: SequenceGenerator(**TINY).fit(_ids().transform(DOCS), LABELS),
         _ids().transform(DOCS[:3]),
     ),
+    "encoder": (lambda: SequenceEncoder(**TINY).fit(X3), X3[:3]),
 }
 TAMPERS = {
     "huge": 10**12,
@@ -125,7 +127,7 @@ def saved(tmp_path_factory):
 
 
 def _predictions(model, X_new):
-    out = model.predict(X_new)
+    out = model.predict(X_new) if hasattr(model, "predict") else model.transform(X_new)
     return np.asarray(out, dtype=object if isinstance(out, list) else None)
 
 

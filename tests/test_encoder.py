@@ -1,0 +1,130 @@
+"""SequenceEncoder: features learned without labels, through the shared core."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from helpers import separable_text
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+
+from sklearn_seq import SequenceEncoder, Word2VecTransformer, load, save
+from sklearn_seq._autoencoder import SequenceAutoencoder
+
+TINY = {"hidden_size": 4, "max_epochs": 3, "random_state": 0}
+rng = np.random.default_rng(0)
+X2 = rng.normal(size=(40, 12)).cumsum(axis=1)
+Y = (X2[:, -1] > X2[:, 0]).astype(int)
+RAGGED = [rng.normal(size=(int(rng.integers(3, 15)), 2)).cumsum(axis=0) for _ in range(40)]
+
+
+def test_fit_learns_to_rebuild_and_transform_gives_the_codes():
+    enc = SequenceEncoder(hidden_size=8, max_epochs=30, random_state=0).fit(X2)
+    losses = enc.net_.history[:, "train_loss"]
+    assert losses[-1] < 0.5 * losses[0]
+    Z = enc.transform(X2)
+    assert Z.shape == (40, 32) and Z.dtype == np.float64  # 2 directions, mean and max
+    assert list(enc.get_feature_names_out()) == [f"sequenceencoder{i}" for i in range(32)]
+    assert enc.n_features_in_ == 12 and enc.n_channels_in_ == 1 and enc.n_outputs_ == 1
+
+
+def test_y_is_ignored_and_random_state_repeats():
+    a = SequenceEncoder(**TINY).fit(X2).transform(X2)
+    b = SequenceEncoder(**TINY).fit(X2, Y).transform(X2)
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(SequenceEncoder(**TINY).fit_transform(X2), a)
+    assert not np.array_equal(
+        SequenceEncoder(**{**TINY, "random_state": 1}).fit_transform(X2), a
+    )
+
+
+def test_ragged_codes_do_not_depend_on_batch_mates():
+    enc = SequenceEncoder(pooling="last", **TINY).fit(RAGGED)
+    Z = enc.transform(RAGGED)
+    assert Z.shape == (40, 8)
+    np.testing.assert_allclose(enc.transform(RAGGED[::-1]), Z[::-1], atol=1e-12)
+    np.testing.assert_allclose(enc.transform([RAGGED[5]]), Z[[5]], atol=1e-12)
+
+
+def test_the_loss_counts_each_sequence_to_its_own_end():
+    module = SequenceAutoencoder(2, input_size=2, hidden_size=4, cell="gru").eval()
+    short = torch.randn(1, 3, 2)
+    padded = torch.cat([short, torch.full((1, 4, 2), 99.0)], dim=1)
+    batch = torch.cat([padded, torch.randn(1, 7, 2)])
+    lengths = torch.tensor([3, 7])
+    with torch.no_grad():
+        alone = module.reconstruction_errors(module(short, lengths[:1]), short, lengths[:1])
+        both = module.reconstruction_errors(module(batch, lengths), batch, lengths)
+    torch.testing.assert_close(both[0][0].sum(), alone[0][0].sum())
+    assert both[1].tolist() == [6.0, 14.0]
+
+
+def test_sample_weights_reach_the_loss():
+    weights = np.r_[np.zeros(20), np.ones(20)]
+    weighted = SequenceEncoder(**TINY).fit(X2, sample_weight=weights).transform(X2)
+    assert not np.allclose(weighted, SequenceEncoder(**TINY).fit(X2).transform(X2))
+
+
+def test_clone_pickle_and_the_safe_file(tmp_path):
+    enc = SequenceEncoder(**TINY).fit(RAGGED)
+    Z = enc.transform(RAGGED)
+    assert clone(enc).get_params() == enc.get_params()
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(enc)).transform(RAGGED), Z)
+    save(enc, tmp_path / "encoder.safetensors")
+    loaded = load(tmp_path / "encoder.safetensors")
+    assert type(loaded) is SequenceEncoder
+    np.testing.assert_array_equal(loaded.transform(RAGGED), Z)
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(NotFittedError):
+        SequenceEncoder(**TINY).transform(X2)
+    enc = SequenceEncoder(**TINY).fit(RAGGED)
+    with pytest.raises(ValueError, match="channels"):
+        enc.transform([seq[:, :1] for seq in RAGGED])
+    with pytest.raises(ValueError, match="NaN|finite"):
+        enc.transform([np.full((4, 2), np.inf)])
+    with pytest.raises(ValueError, match="features"):
+        SequenceEncoder(**TINY).fit(X2).transform(X2[:, :5])
+    docs, _ = separable_text(20)
+    ids = Word2VecTransformer(output="ids", vector_size=4, min_count=1).fit_transform(docs)
+    with pytest.raises(ValueError, match="word ids"):
+        SequenceEncoder(**TINY).fit(ids)
+
+
+def test_grid_search_over_a_pipeline_into_gradient_boosting():
+    pipe = Pipeline(
+        [
+            ("encoder", SequenceEncoder(**TINY)),
+            ("boost", HistGradientBoostingClassifier(max_iter=10, random_state=0)),
+        ]
+    )
+    search = GridSearchCV(pipe, {"encoder__hidden_size": [2, 4]}, cv=2).fit(X2, Y)
+    assert search.best_params_["encoder__hidden_size"] in (2, 4)
+    assert search.predict(X2[:5]).shape == (5,)
+
+
+@pytest.mark.parametrize("column", [["series"], "series"])
+def test_a_column_transformer_sends_a_column_of_arrays_to_the_encoder(column):
+    frame = pd.DataFrame(
+        {"series": RAGGED, "size": rng.normal(size=40), "other": rng.normal(size=40)}
+    )
+    columns = ColumnTransformer(
+        [("seq", SequenceEncoder(**TINY), column), ("tab", "passthrough", ["size"])]
+    )
+    model = Pipeline([("columns", columns), ("lr", LogisticRegression())])
+    model.fit(frame, Y)
+    features = model[0].transform(frame)
+    assert features.shape == (40, 16 + 1)
+    alone = SequenceEncoder(**TINY).fit(RAGGED).transform(RAGGED)
+    np.testing.assert_allclose(features[:, :16], alone)
+    names = model[0].get_feature_names_out()
+    assert names[0] == "seq__sequenceencoder0" and names[-1] == "tab__size"
+    assert model.predict(frame.iloc[:3]).shape == (3,)
