@@ -102,13 +102,13 @@ class WeightedNet(SampleWeightedNet, NeuralNet):
 
 class ReconstructionNet(WeightedNet):
     """A net whose targets are its inputs (``y`` is None): the module's
-    ``reconstruction_errors`` give each sample's summed loss and its count of
-    loss elements, weighted as :class:`SampleWeightedNet` weighs them."""
+    ``reconstruction_errors`` give each sample's squared errors (zero after its
+    end) and its count of valid values, weighted as :class:`SampleWeightedNet`
+    weighs them."""
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         values, lengths = X["values"].to(y_pred.device), X["lengths"]
-        module = self.module_
-        losses, counts = module.reconstruction_errors(y_pred, values, lengths)
+        losses, counts = self.module_.reconstruction_errors(y_pred, values, lengths)
         return weighted_mean(losses, counts, X.get("sample_weight"))
 
 
