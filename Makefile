@@ -64,6 +64,7 @@ bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/bench_text_accuracy.py
 	$(PY) benchmarks/bench_parallel.py
 	$(PY) benchmarks/bench_threads.py
+	$(PY) benchmarks/bench_fit_after_predict.py
 	$(PY) benchmarks/bench_cells.py
 	$(PY) benchmarks/bench_memory.py
 
