@@ -1,4 +1,5 @@
-"""The shared recurrent core: parameters, seeding, the skorch net, inference."""
+"""The shared recurrent core: the hook contract, the input check, the one fit
+template (built aside, swapped in), the skorch net, weights in and out."""
 
 from __future__ import annotations
 
@@ -39,8 +40,6 @@ from ._warm_start import WarmStartMixin
 AUTO_PATCHES = 64  # patch_size="auto": at most this many patches per sequence
 # most steps per patch: what a patch pads a sequence by, so a bound on memory
 MAX_PATCH_SIZE = 2**16
-
-
 LONG_SEQUENCE = 10_000  # steps beyond which fit warns about time and memory
 
 
@@ -105,7 +104,6 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
     # --- what subclasses provide -------------------------------------------------
     _net_class = None  # a skorch NeuralNet class
     _criterion = None  # a torch loss class
-    # parameters that only steer training: a warm start may change them
 
     def _make_codec(self, y=None) -> TargetCodec:
         """An unfitted target codec for ``y`` (None: for the fitted targets)."""
@@ -128,7 +126,7 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
         """Record (``reset``) or check an input layout the estimator depends on."""
 
     def _frame(self, seqs: Sequences):
-        """Each sample's own frame for its inputs and targets (``_frames``); None: none."""
+        """Each sample's own frame for its inputs and targets (``_scaling``); None: none."""
         return None
 
     # --- shared helpers ------------------------------------------------------------

@@ -33,7 +33,7 @@ def iter_batches(seqs: Sequences, batch_size: int, device="cpu"):
     position in the block, by a unit or two in float32's last place; the
     classifier, whose probabilities scikit-learn compares to 1e-9, therefore
     runs its blocks through a float64 copy of the module
-    (``_modules.float64_copy``), which puts that rounding near 1e-16.
+    (:func:`float64_copy`), which puts that rounding near 1e-16.
     Elsewhere (a GPU) batches hold ``batch_size`` sequences, padded to their
     longest and packed.
     """

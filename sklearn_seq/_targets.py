@@ -57,7 +57,7 @@ class TargetCodec:
     def within(self, frame) -> TargetCodec:
         """Express the targets in a per-sample frame (None: as given); returns self.
 
-        Only numeric codecs take a frame (``_frames.WindowFrame``): one made
+        Only numeric codecs take a frame (``_scaling.WindowFrame``): one made
         from the inputs the targets belong to.
         """
         if frame is not None:
@@ -193,7 +193,7 @@ class ScaledTargets(TargetCodec):
         channels has one mean and scale. Otherwise each target row, whatever
         its shape, is one output vector with a mean and scale per entry.
 
-    A frame given with :meth:`within` (a ``_frames.WindowFrame``) expresses
+    A frame given with :meth:`within` (a ``_scaling.WindowFrame``) expresses
     each row in its window's frame before the standardization.
     """
 
