@@ -1,7 +1,7 @@
 """
-=======================================================
+========================================================
 Learned sequence features for the models you already use
-=======================================================
+========================================================
 
 A fitted recurrent estimator's ``transform`` returns the encoding its network
 reads: one row of features per sequence, for gradient boosting, logistic
