@@ -483,8 +483,7 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
             {key: torch.as_tensor(np.array(value)) for key, value in weights.items()}
         )
         if device is None:
-            available = self.device == "cpu" or torch.cuda.is_available()
-            device = self.device if available else "cpu"
+            device = resolve_device(self.device, fallback=True)
         self._built_with = None
         return self._wrap_module(module, 0, history, device)
 

@@ -185,20 +185,22 @@ class SequenceGenerator(RegressorMixin, FeaturesMixin, WordInputMixin, Recurrent
     def _criterion(self):
         return SequenceCrossEntropy if self.target_kind_ != "numeric" else nn.MSELoss
 
+    def _fit_targets(self, y, seqs):
+        """``y``, whose kind a fresh fit records (``target_kind_``) and a warm
+        start checks."""
+        y = super()._fit_targets(y, seqs)
+        kind = target_kind(y)
+        if self._is_warm() and kind != self.target_kind_:
+            raise ValueError(
+                f"warm_start: y holds {kind} targets, the first fit {self.target_kind_}."
+            )
+        self.target_kind_ = kind
+        return y
+
     def _make_codec(self, y=None):
-        if y is None:
-            kind = self.target_kind_
-        else:
-            kind = target_kind(y)
-            if self._is_warm() and kind != self.target_kind_:
-                raise ValueError(
-                    f"warm_start: y holds {kind} targets, the first fit "
-                    f"{self.target_kind_}."
-                )
-            self.target_kind_ = kind
-        if kind == "numeric":
+        if self.target_kind_ == "numeric":
             return ScaledTargets(self.standardize, per_step=True)
-        return TokenCodec(kind, self.max_length)
+        return TokenCodec(self.target_kind_, self.max_length)
 
     def _extra_inputs(self, codec, targets):
         return {"decoder_inputs": codec.teacher_inputs(targets)}
