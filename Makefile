@@ -67,6 +67,7 @@ bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/bench_fit_after_predict.py
 	$(PY) benchmarks/bench_cells.py
 	$(PY) benchmarks/bench_memory.py
+	$(PY) benchmarks/bench_features.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache docs/_build docs/generated docs/auto_examples

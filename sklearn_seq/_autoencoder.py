@@ -82,3 +82,105 @@ class SequenceAutoencoder(nn.Module):
         errors = (output - values[:, :width].to(output)).square() * valid
         counts = lengths.to(output) * output.shape[2]
         return errors.flatten(1), counts
+
+    def losses(
+        self, output: torch.Tensor, values: torch.Tensor, lengths: torch.Tensor, weight=None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The training loss per sample: :meth:`reconstruction_errors`."""
+        return self.reconstruction_errors(output, values, lengths)
+
+
+def random_views(
+    values: torch.Tensor, lengths: torch.Tensor, min_crop: float, jitter: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One random view of each sequence: a crop of ``min_crop`` to all of its
+    own steps, at a random place, times a random scale near 1, plus Gaussian
+    noise of standard deviation ``jitter`` (the inputs are standardized).
+
+    Returns the views, ``(batch, longest crop, channels)`` with zeros after each
+    crop's end, and the crops' lengths (on the device ``lengths`` is on).
+    """
+    device = values.device
+    full = lengths.to(device)
+    fraction = min_crop + (1 - min_crop) * torch.rand(len(full), device=device)
+    crop = (fraction * full).ceil().long().clamp(1, None).minimum(full)
+    start = (torch.rand(len(full), device=device) * (full - crop + 1)).long()
+    width = int(crop.max())
+    steps = start[:, None] + torch.arange(width, device=device)
+    steps = steps.minimum(full[:, None] - 1)
+    views = values.gather(1, steps[..., None].expand(-1, -1, values.shape[2]))
+    scale = 1 + 0.1 * torch.randn(len(full), 1, values.shape[2], device=device)
+    views = views * scale + jitter * torch.randn_like(views)
+    views = views * valid_mask(crop, width, device)[..., None]
+    return views, crop.to(lengths.device)
+
+
+class ContrastiveEncoder(nn.Module):
+    """A recurrent encoder trained to tell sequences apart (SimCLR's InfoNCE).
+
+    In training, each sequence of a batch gives two random views
+    (:func:`random_views`: crops, scaling, noise); the encoder pools each into
+    a code, a small projection head maps the codes to the unit sphere, and the
+    loss asks each view to pick its twin among the batch's other views, at
+    temperature ``temperature``. The features are the codes of whole
+    sequences, before the projection head.
+
+    Parameters
+    ----------
+    pooling : {"last", "mean", "max", "mean_max", "attention"}
+        How the encoder's outputs over time become the code.
+    min_crop : float
+        Shortest crop, as a share of each sequence's length.
+    jitter : float
+        Standard deviation of the noise added to each view.
+    temperature : float
+        Of the softmax over the batch's views.
+    **encoder_kwargs
+        Passed to :class:`~sklearn_seq._modules.RecurrentEncoder`.
+    """
+
+    def __init__(
+        self,
+        pooling: str = "last",
+        min_crop: float = 0.8,
+        jitter: float = 0.1,
+        temperature: float = 0.5,
+        **encoder_kwargs,
+    ):
+        super().__init__()
+        self.encoder = RecurrentEncoder(pooling=pooling, **encoder_kwargs)
+        self.n_features = self.encoder.output_size
+        self.min_crop, self.jitter, self.temperature = min_crop, jitter, temperature
+        width = encoder_kwargs["hidden_size"]
+        self.projection = nn.Sequential(
+            nn.Linear(self.n_features, width), nn.ReLU(), nn.Linear(width, width)
+        )
+
+    def features(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The code of each sequence, ``(batch, n_features)``."""
+        return self.encoder(values, lengths)
+
+    def forward(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Projections of two random views of each sequence, ``(batch, 2, width)``,
+        of unit norm."""
+        views = [random_views(values, lengths, self.min_crop, self.jitter) for _ in "ab"]
+        codes = [self.projection(self.encoder(*view)) for view in views]
+        return nn.functional.normalize(torch.stack(codes, dim=1), dim=-1)
+
+    def losses(
+        self, output: torch.Tensor, values: torch.Tensor, lengths: torch.Tensor, weight=None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """InfoNCE per sequence ``(batch, 1)`` (the mean over its two views) and
+        a count of 1 each. A sequence of weight 0 is no other's negative."""
+        n = len(output)
+        z = output.transpose(0, 1).reshape(2 * n, -1)  # views a, then views b
+        logits = z @ z.T / self.temperature
+        twin = torch.arange(2 * n, device=z.device).roll(n)
+        left_out = torch.eye(2 * n, dtype=torch.bool, device=z.device)
+        if weight is not None:
+            zero = (weight.to(z.device) == 0).repeat(2)
+            others = twin[:, None] != torch.arange(2 * n, device=z.device)
+            left_out = left_out | (zero[None, :] & others)
+        logits = logits.masked_fill(left_out, float("-inf"))
+        loss = nn.functional.cross_entropy(logits, twin, reduction="none")
+        return loss.view(2, n).mean(0)[:, None], torch.ones(n, device=z.device)

@@ -102,14 +102,16 @@ class WeightedNet(SampleWeightedNet, NeuralNet):
 
 class ReconstructionNet(WeightedNet):
     """A net whose targets are its inputs (``y`` is None): the module's
-    ``reconstruction_errors`` give each sample's squared errors (zero after its
-    end) and its count of valid values, weighted as :class:`SampleWeightedNet`
-    weighs them."""
+    ``losses`` give each sample's loss elements from the batch's own inputs
+    (an autoencoder's squared errors, zero after each sequence's end; a
+    contrastive module's InfoNCE) and their count, weighted as
+    :class:`SampleWeightedNet` weighs them."""
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         values, lengths = X["values"].to(y_pred.device), X["lengths"]
-        losses, counts = self.module_.reconstruction_errors(y_pred, values, lengths)
-        return weighted_mean(losses, counts, X.get("sample_weight"))
+        weight = X.get("sample_weight")
+        losses, counts = self.module_.losses(y_pred, values, lengths, weight)
+        return weighted_mean(losses, counts, weight)
 
 
 class WeightedClassifierNet(SampleWeightedNet, NeuralNetClassifier):

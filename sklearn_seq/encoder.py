@@ -6,7 +6,7 @@ import torch
 from sklearn.utils._param_validation import StrOptions
 from torch import nn
 
-from ._autoencoder import SequenceAutoencoder
+from ._autoencoder import ContrastiveEncoder, SequenceAutoencoder
 from ._base import RecurrentEstimator
 from ._docs import shared_docs
 from ._features import FeaturesMixin
@@ -17,17 +17,18 @@ from ._training import ReconstructionNet
 
 @shared_docs
 class SequenceEncoder(FeaturesMixin, RecurrentEstimator):
-    """Learn fixed-length features of sequences without labels (an autoencoder).
+    """Learn fixed-length features of sequences without labels.
 
     ``fit(X)`` trains a recurrent encoder, which reads each sequence and pools
     its outputs over time into one vector (the code), together with a
-    recurrent decoder that rebuilds the whole sequence from the code alone.
+    recurrent decoder that rebuilds the whole sequence from the code alone
+    (an autoencoder), or, with ``objective="contrastive"``, to tell each
+    sequence from the others of its batch.
     ``transform(X)`` returns the codes: one row of features per sequence,
     for the models a scikit-learn user already has (logistic regression,
     gradient boosting, a ``ColumnTransformer`` beside tabular columns).
     Sequences may be univariate or multichannel, of one length or of many;
-    the reconstruction loss of a ragged batch counts each sequence's own
-    steps only.
+    the loss of a ragged batch counts each sequence's own steps only.
 
     Parameters
     ----------
@@ -36,6 +37,16 @@ class SequenceEncoder(FeaturesMixin, RecurrentEstimator):
         How the encoder's outputs over time become the code: the final hidden
         state, the mean or the max over each sequence's valid steps, both side
         by side (``"mean_max"``), or a learned attention-weighted sum.
+    objective : {"reconstruct", "contrastive"}, default="reconstruct"
+        What the encoder is trained for. ``"reconstruct"``: a recurrent
+        decoder rebuilds the whole standardized sequence from the code alone.
+        ``"contrastive"``: two random views of each sequence (a crop of 80% to
+        all of its steps at a random place, a random scale near 1, noise) must
+        pick each other out among the views of the batch's other sequences
+        (SimCLR's InfoNCE on a small projection head over the code); the
+        features are the codes of whole sequences. The views make the codes
+        invariant to where in a sequence something happens: on sets whose
+        classes differ by position that loses the class (see the user guide).
     {training_parameters}
 
     Attributes
@@ -48,15 +59,19 @@ class SequenceEncoder(FeaturesMixin, RecurrentEstimator):
 
     Notes
     -----
-    The features are those of a network trained to rebuild its input, so
-    they describe what varies most between the training sequences, not
-    necessarily what tells classes apart; with labels for enough sequences,
+    The features are those of a network trained without labels, so they
+    describe the training sequences, not necessarily what tells classes
+    apart; with labels for enough sequences,
     the classifier's own ``transform`` is the stronger choice. The encoder
     pays where labels are few: fit it on every sequence, labelled or not,
     and a linear model on the codes of the labelled ones.
 
-    The objective is reconstruction (the decoder rebuilds the standardized
-    input, in order, from the code). Word ids
+    Which objective gives the better features depends on the data; measure
+    against the same encoder untrained and the raw values on your own
+    (``benchmarks/bench_features.py`` does so on four sets). Reconstruction
+    keeps where in a sequence things happen; the contrastive objective,
+    measured with ``lr=1e-3`` and ``batch_size=32``, keeps what repeats
+    (frequencies, shapes) wherever it is. Word ids
     (``Word2VecTransformer(output="ids")``) are not read: give word vectors
     (``output="sequence"``) instead.
 
@@ -73,6 +88,7 @@ class SequenceEncoder(FeaturesMixin, RecurrentEstimator):
     _parameter_constraints = {
         **RecurrentEstimator._parameter_constraints,
         "pooling": [StrOptions({"last", "mean", "max", "mean_max", "attention"})],
+        "objective": [StrOptions({"reconstruct", "contrastive"})],
     }
     _fitted_attributes = InputTargets.fitted
     _net_class = ReconstructionNet
@@ -97,6 +113,7 @@ class SequenceEncoder(FeaturesMixin, RecurrentEstimator):
         front_end="auto",
         patch_size="auto",
         pooling="mean_max",
+        objective="reconstruct",
         max_epochs="auto",
         batch_size=16,
         lr=1e-2,
@@ -126,6 +143,7 @@ class SequenceEncoder(FeaturesMixin, RecurrentEstimator):
         self.front_end = front_end
         self.patch_size = patch_size
         self.pooling = pooling
+        self.objective = objective
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -146,6 +164,10 @@ class SequenceEncoder(FeaturesMixin, RecurrentEstimator):
         self.warm_start = warm_start
 
     def _build_module(self, n_channels, n_outputs):
+        if self.objective == "contrastive":
+            return ContrastiveEncoder(
+                pooling=self.pooling, **self._encoder_kwargs(n_channels)
+            )
         return SequenceAutoencoder(
             n_outputs, pooling=self.pooling, **self._encoder_kwargs(n_channels)
         )
@@ -162,7 +184,8 @@ class SequenceEncoder(FeaturesMixin, RecurrentEstimator):
         return float64_copy(module) if torch.device(device).type == "cpu" else module
 
     def fit(self, X, y=None, sample_weight=None):
-        """Train the encoder and its decoder to rebuild the sequences.
+        """Train the encoder for its ``objective``: with its decoder, to rebuild
+        the sequences, or to tell them apart.
 
         Parameters
         ----------

@@ -16,7 +16,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from sklearn_seq import SequenceEncoder, Word2VecTransformer, load, save
-from sklearn_seq._autoencoder import SequenceAutoencoder
+from sklearn_seq._autoencoder import ContrastiveEncoder, SequenceAutoencoder, random_views
 
 TINY = {"hidden_size": 4, "max_epochs": 3, "random_state": 0}
 rng = np.random.default_rng(0)
@@ -64,6 +64,51 @@ def test_the_loss_counts_each_sequence_to_its_own_end():
         both = module.reconstruction_errors(module(batch, lengths), batch, lengths)
     torch.testing.assert_close(both[0][0].sum(), alone[0][0].sum())
     assert both[1].tolist() == [6.0, 14.0]
+
+
+def test_the_contrastive_objective_learns_codes_of_whole_sequences(tmp_path):
+    enc = SequenceEncoder(objective="contrastive", **{**TINY, "max_epochs": 10})
+    Z = enc.fit(RAGGED).transform(RAGGED)
+    assert isinstance(enc.net_.module_, ContrastiveEncoder)
+    losses = enc.net_.history[:, "train_loss"]
+    assert np.isfinite(losses).all() and losses[-1] < losses[0]
+    assert Z.shape == (40, 16)  # the codes, not the projection head's outputs
+    np.testing.assert_allclose(enc.transform(RAGGED[::-1]), Z[::-1], atol=1e-12)
+    again = SequenceEncoder(objective="contrastive", **{**TINY, "max_epochs": 10})
+    np.testing.assert_array_equal(again.fit(RAGGED).transform(RAGGED), Z)
+    save(enc, tmp_path / "contrastive.safetensors")
+    np.testing.assert_array_equal(
+        load(tmp_path / "contrastive.safetensors").transform(RAGGED), Z
+    )
+    with pytest.raises(ValueError, match="objective"):
+        SequenceEncoder(objective="forecast", **TINY).fit(X2)
+
+
+def test_views_stay_within_each_sequence():
+    torch.manual_seed(0)
+    values = torch.cat([torch.randn(1, 4, 2), torch.full((1, 6, 2), 99.0)], dim=1)
+    values = torch.cat([values, torch.randn(1, 10, 2)])
+    lengths = torch.tensor([4, 10])
+    for _ in range(20):
+        views, crops = random_views(values, lengths, min_crop=0.5, jitter=0.1)
+        assert views.abs().max() < 20  # never a padded step of the first sequence
+        assert (crops >= torch.tensor([2, 5])).all() and (crops <= lengths).all()
+        assert views.shape[1] == int(crops.max()) and views[0, int(crops[0]) :].eq(0).all()
+
+
+def test_a_zero_weight_sequence_is_no_negative():
+    module = ContrastiveEncoder(input_size=1, hidden_size=4, cell="gru")
+    values, lengths = torch.randn(3, 5, 1), torch.tensor([5, 5, 5])
+    output = module(values, lengths).detach()
+    moved = output.clone()
+    moved[0] = -moved[1]
+    weight = torch.tensor([0.0, 1.0, 1.0])
+    losses, counts = module.losses(output, values, lengths, weight)
+    assert torch.isfinite(losses).all() and counts.tolist() == [1.0, 1.0, 1.0]
+    torch.testing.assert_close(
+        module.losses(moved, values, lengths, weight)[0][1:], losses[1:]
+    )
+    assert not torch.allclose(module.losses(moved, values, lengths)[0][1:], losses[1:])
 
 
 def test_sample_weights_reach_the_loss():
