@@ -10,7 +10,13 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from sklearn_seq import RNNForecaster, SequenceClassifier, SequenceGenerator, make_windows
+from sklearn_seq import (
+    RNNForecaster,
+    SequenceClassifier,
+    SequenceEncoder,
+    SequenceGenerator,
+    make_windows,
+)
 from sklearn_seq.datasets import load_italy_power_demand
 
 # one batch per epoch (batch_size above the sample count), so duplicating a sample
@@ -55,13 +61,15 @@ def _cases():
     rng = np.random.RandomState(0)
     V = rng.rand(40, 3)
     yield "generator", SequenceGenerator(**ONE_BATCH), V, np.cumsum(V, axis=1), V
+    X, y, X_new = _italy()
+    yield "encoder", SequenceEncoder(**PLAIN, **ONE_BATCH), X, y, X_new
 
 
 @pytest.mark.parametrize("name, est, X, y, X_new", list(_cases()), ids=lambda v: v)
 def test_doubling_a_weight_equals_duplicating_the_sample(name, est, X, y, X_new):
     idx = np.arange(0, 10, 2)
     X_dup, y_dup, weights = _duplicated(X, y, idx)
-    method = "predict_proba" if name == "classifier" else "predict"
+    method = {"classifier": "predict_proba", "encoder": "transform"}.get(name, "predict")
     weighted = getattr(clone(est).fit(X, y, sample_weight=weights), method)(X_new)
     duplicated = getattr(clone(est).fit(X_dup, y_dup), method)(X_new)
     plain = getattr(clone(est).fit(X, y), method)(X_new)
