@@ -277,6 +277,24 @@ def header():
     return f"{'set':<12} {'seed':>4}  {'labels':<7} {names}  {'enc s':>6} {'row s':>6}"
 
 
+def rst_table(rows):
+    """The rows as a reStructuredText table, each row's best score in bold."""
+    columns = [c for c in COLUMNS if c in rows[0]]
+    widths = [12, 4, 6] + [max(len(c), 9) for c in columns]
+
+    def line(cells):
+        return "  ".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    rule = line(["=" * w for w in widths])
+    lines = [rule, line(["set", "seed", "labels"] + columns), rule]
+    for row in rows:
+        scores = [f"{row[c]:.3f}" for c in columns]
+        best = max(scores)
+        cells = [f"**{s}**" if s == best else s for s in scores]
+        lines.append(line([row["set"], str(row["seed"]), row["labels"][:3]] + cells))
+    print("\n".join(lines + [rule]))
+
+
 def summarize(rows):
     """Means per label share; cells and sets where the encoder + LR wins."""
     shares = {"all": "all", "10%": "10%"}
@@ -315,12 +333,16 @@ def main():
     parser.add_argument("--no-classifier", action="store_true")
     parser.add_argument("--save", help="append each row to this file (JSON lines)")
     parser.add_argument("--summarize", help="print the rows saved in FILE; run nothing")
+    parser.add_argument("--rst", action="store_true", help="--summarize's table as rst")
     args = parser.parse_args()
     if args.summarize:
         rows = [json.loads(line) for line in Path(args.summarize).read_text().splitlines()]
-        print(header())
-        for row in rows:
-            print(format_row(row))
+        if args.rst:
+            rst_table(rows)
+        else:
+            print(header())
+            for row in rows:
+                print(format_row(row))
         summarize(rows)
         return
     params = json.loads(args.params)
