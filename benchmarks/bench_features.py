@@ -287,7 +287,14 @@ def rst_table(rows):
 
     rule = line(["=" * w for w in widths])
     lines = [rule, line(["set", "seed", "labels"] + columns), rule]
-    for row in rows:
+    means = []
+    for share in ("all", "10%"):
+        part = [row for row in rows if row["labels"].startswith(share)]
+        mean = {c: np.mean([row[c] for row in part]) for c in columns}
+        means.append({"set": "mean", "seed": f"{len(part)}", "labels": share, **mean})
+    for row in rows + means:
+        if row is means[0]:
+            lines.append(line(["-" * w for w in widths]))
         scores = [f"{row[c]:.3f}" for c in columns]
         best = max(scores)
         cells = [f"**{s}**" if s == best else s for s in scores]
@@ -337,6 +344,9 @@ def main():
     args = parser.parse_args()
     if args.summarize:
         rows = [json.loads(line) for line in Path(args.summarize).read_text().splitlines()]
+        rows.sort(
+            key=lambda r: (list(SETS).index(r["set"]), r["seed"], r["labels"] != "all")
+        )
         if args.rst:
             rst_table(rows)
         else:
