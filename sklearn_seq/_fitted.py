@@ -163,16 +163,16 @@ def labels(minimum: int = 1):
     return check
 
 
-def words(size=None):
-    """A list of distinct strings (of ``size(est)`` items when given)."""
+def words(first: tuple = ()):
+    """A list of distinct strings that begins with the strings ``first``."""
 
     def check(est, name, value):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"{name} must be a list of strings, got {value!r:.60}.")
         if len(set(value)) != len(value):
             raise ValueError(f"{name} holds a word twice.")
-        if size is not None and len(value) != size(est):
-            raise ValueError(f"{name} must hold {size(est)} words, got {len(value)}.")
+        if tuple(value[: len(first)]) != tuple(first):
+            raise ValueError(f"{name} must begin with {list(first)}, got {value!r:.60}.")
 
     return check
 

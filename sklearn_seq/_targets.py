@@ -289,7 +289,7 @@ class TokenCodec(TargetCodec):
     """
 
     fitted = {
-        "vocabulary_": words(),
+        "vocabulary_": words(first=(START, END)),  # the markers' ids are 0 and 1
         "max_length_": count(maximum=MAX_OUTPUT_STEPS - 1),  # and the end marker
     }
 

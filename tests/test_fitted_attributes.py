@@ -254,3 +254,16 @@ def test_an_integer_too_long_to_parse_is_refused(saved, tmp_path):
     save_file(tensors, str(target), metadata={"sklearn_seq": text})
     with pytest.raises(UnsafeModelFileError, match="holds a value this loader refuses"):
         load(target)
+
+
+def test_a_token_vocabulary_without_its_markers_is_refused(saved, tmp_path):
+    """The same number of words, so the network's shapes fit: only the vocabulary's
+    own check sees that ids 0 and 1 no longer stand for the start and end markers."""
+    _, path = saved["generator chars"]
+    document, tensors = _read(path)
+    words = document["model"]["state"]["vocabulary_"]
+    document["model"]["state"]["vocabulary_"] = [f"w{i}" for i in range(len(words))]
+    target = tmp_path / "markers.safetensors"
+    save_file(tensors, str(target), metadata={"sklearn_seq": json.dumps(document)})
+    with pytest.raises(UnsafeModelFileError, match="vocabulary_ must begin with"):
+        load(target)
