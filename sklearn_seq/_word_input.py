@@ -103,12 +103,8 @@ class WordInputMixin:
         module.start_from(torch.as_tensor(vectors, dtype=torch.float32))
 
     def _learns_input_scale(self, seqs: Sequences) -> bool:
+        # ids are not scaled: with no statistics learned, none is applied
         return seqs.kind != "ids" and super()._learns_input_scale(seqs)
-
-    def _standardize_inputs(self, seqs: Sequences) -> Sequences:
-        if seqs.kind == "ids":  # ids: no scaling
-            return seqs
-        return super()._standardize_inputs(seqs)
 
     def _train_loader(self):
         if self._reads_ids():
