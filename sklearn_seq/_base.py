@@ -190,8 +190,7 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
         self._check_layout(seqs, reset)
         self._check_word_ids(seqs, reset)
         name = type(self).__name__
-        if reset:
-            vars(self).pop("reads_word_vectors_", None)
+        if reset:  # (a fresh fit starts with no fitted attribute)
             if seqs.kind == "words":
                 self.reads_word_vectors_ = True
             self.n_channels_in_ = seqs.n_channels

@@ -37,9 +37,7 @@ class WordInputMixin:
     def _check_word_ids(self, seqs: Sequences, reset: bool) -> None:
         """Record (``reset``) or check the vocabulary of word-id input."""
         name, words = type(self).__name__, seqs.words
-        if reset:
-            vars(self).pop("vocabulary_hash_", None)
-            vars(self).pop("embedding_shape_", None)
+        if reset:  # (a fresh fit starts with no fitted attribute)
             if words is not None:
                 self.vocabulary_hash_ = words.vocabulary_hash
                 self.embedding_shape_ = (len(words.wv) + 1, words.wv.vector_size)
