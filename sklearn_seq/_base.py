@@ -18,6 +18,8 @@ from sklearn.utils.validation import (
 )
 from skorch.history import History
 
+from . import _distributed
+from ._distributed import MAX_PROCESSES
 from ._fitted import check_fitted, count, flag, floats, labels
 from ._inference import infer
 from ._runtime import MAX_THREADS, limit_threads, resolve_device, seeded
@@ -79,6 +81,11 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
         "patience": [Interval(Integral, 1, None, closed="left")],
         "device": [StrOptions({"cpu", "cuda", "auto"})],
         "n_threads": [Interval(Integral, 1, MAX_THREADS, closed="both"), None],
+        "distributed": [
+            Interval(Integral, 1, MAX_PROCESSES, closed="both"),
+            StrOptions({"join"}),
+            None,
+        ],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [list, None],
@@ -271,7 +278,10 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
 
     def _make_net(self, module, seed: int, device: str | None = None):
         """The skorch net around ``module``; ``device`` overrides the parameter."""
-        callbacks = training_callbacks(self.get_params(deep=False), self._max_epochs())
+        params = self.get_params(deep=False)
+        if not _distributed.is_main_process():  # rank 0 alone prints
+            params["verbose"] = 0
+        callbacks = training_callbacks(params, self._max_epochs())
         optimizer = (
             self.optimizer
             if _is_optimizer_class(self.optimizer)
@@ -296,7 +306,7 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
             callbacks=callbacks,
             callbacks__print_log=None,
             device=resolve_device(self.device) if device is None else device,
-            verbose=int(self.verbose),
+            verbose=int(params["verbose"]),
         )
 
     def _after_fit(self, X, y, sample_weight, warm: bool) -> None:
@@ -312,16 +322,21 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
         leaves the estimator as it was, and a prediction in another thread
         during a refit uses the old model or the new one, never a mix.
         """
-        work = object.__new__(type(self))
-        work.__dict__ = dict(vars(self))
-        warm = work._is_warm()
-        work._fit_unguarded(X, y, sample_weight)
-        work._after_fit(X, y, sample_weight, warm)
+        self._validate_params()
+        ranks = _distributed.plan(self.distributed, self.device)
+        if isinstance(ranks, int):  # worker processes fit a copy; rank 0's comes back
+            work = _distributed.launch(self, (X, y, sample_weight), ranks)
+        else:
+            work = object.__new__(type(self))
+            work.__dict__ = dict(vars(self))
+            warm = work._is_warm()
+            with _distributed.active(ranks):
+                work._fit_unguarded(X, y, sample_weight)
+                work._after_fit(X, y, sample_weight, warm)
         self.__dict__ = work.__dict__  # one assignment: atomic for other threads
         return self
 
     def _fit_unguarded(self, X, y, sample_weight=None):
-        self._validate_params()
         if self.optimizer not in OPTIMIZERS and not _is_optimizer_class(self.optimizer):
             raise ValueError(
                 f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
@@ -336,6 +351,9 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
             self._built_with = None  # built from the parameters as they are now
         seqs, inputs, targets = self._training_data(X, y, sample_weight, warm)
         seed = derive_seed(self.random_state)
+        if (ranks := _distributed.current()) is not None:  # one seed, one data set
+            seed = ranks.same(seed)
+            _distributed.check_same_data(ranks, [*inputs.values(), targets])
         with seeded(seed), limit_threads(self.n_threads):
             if warm:  # train a copy: a failed fit leaves the previous net untouched
                 self.net_ = copy.deepcopy(self.net_)

@@ -110,6 +110,21 @@ n_threads : int or None
     when another process competes for the cores. At most 1,024
     (``_runtime.MAX_THREADS``), and lowered to the cores this process may
     use when it asks for more.
+distributed : int, "join" or None
+    Train one model data-parallel on several processes (torch.distributed;
+    see the user guide's "Training beyond one process"). An int ``N > 1``
+    starts ``N`` worker processes on this machine (one per GPU with
+    ``device="cuda"``, else CPU processes, at most one per core), trains
+    there and returns the fitted model to this process: it predicts, pickles
+    and saves as any other. ``"join"`` trains within the process group a
+    launcher already started (torchrun, Spark's ``TorchDistributor``, Ray
+    Train): every rank passes the same data, reads its share of each batch,
+    and ends with the same model. ``1`` trains in this process along the
+    same path (a world of one process: the reference a larger world is
+    compared with). Each global batch of ``batch_size`` is split across the
+    processes, the loss is the global weighted mean and every decision
+    (early stopping, the divergence guard, the schedule) reads figures
+    reduced over all of them. None (the default) trains as without it.
 random_state : int, RandomState instance or None
     Seeds weight initialisation, shuffling{draws}. The same integer gives
     identical predictions on CPU; the caller's global random state is left

@@ -22,6 +22,7 @@ from skorch.dataset import Dataset
 from skorch.utils import to_tensor
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, Subset
 
+from ._distributed import RankAwareNet
 from ._inference import has_mode
 from ._progress import arrange_callbacks
 from ._validation import FLOAT32_MAX
@@ -47,7 +48,7 @@ __all__ = [
 ]
 
 
-class SampleWeightedNet:
+class SampleWeightedNet(RankAwareNet):
     """Mixin for a skorch net whose criterion has ``reduction="none"``.
 
     The loss is the weighted mean of the samples' losses,
@@ -72,6 +73,11 @@ class SampleWeightedNet:
                 module.train(training)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
+        total, weight = self.loss_terms(y_pred, y_true, X)
+        return total / weight
+
+    def loss_terms(self, y_pred, y_true, X=None):
+        """The batch's weighted loss sum and the weight it is divided by."""
         y_true = to_tensor(y_true, device=self.device)
         n = len(y_true)
         losses = self.criterion_(y_pred, y_true).reshape(n, -1)
@@ -80,20 +86,20 @@ class SampleWeightedNet:
         if ignore is not None and not torch.is_floating_point(y_true):
             counts = (y_true != ignore).reshape(n, -1).sum(1).to(losses)
         elif weight is None:  # every loss element counts once: the plain mean
-            return losses.sum() / losses.numel()
+            return losses.sum(), losses.numel()
         else:
             counts = torch.full((n,), losses.shape[1], dtype=losses.dtype)
             counts = counts.to(losses.device)
-        return weighted_mean(losses, counts, weight)
+        return weighted_terms(losses, counts, weight)
 
 
-def weighted_mean(losses, counts, weight=None):
-    """``sum_i w_i * sum_e l_ie / sum_i w_i * counts_i`` over ``(n, k)`` losses
-    (``w_i`` 1 when ``weight`` is None)."""
+def weighted_terms(losses, counts, weight=None):
+    """``sum_i w_i * sum_e l_ie`` and ``sum_i w_i * counts_i`` over ``(n, k)``
+    losses (``w_i`` 1 when ``weight`` is None): the weighted mean's terms."""
     if weight is None:
-        return losses.sum() / counts.sum()
+        return losses.sum(), counts.sum()
     weight = weight.to(losses)
-    return (weight * losses.sum(1)).sum() / (weight * counts).sum()
+    return (weight * losses.sum(1)).sum(), (weight * counts).sum()
 
 
 class WeightedNet(SampleWeightedNet, NeuralNet):
@@ -107,11 +113,11 @@ class ReconstructionNet(WeightedNet):
     contrastive module's InfoNCE) and their count, weighted as
     :class:`SampleWeightedNet` weighs them."""
 
-    def get_loss(self, y_pred, y_true, X=None, training=False):
+    def loss_terms(self, y_pred, y_true, X=None):
         values, lengths = X["values"].to(y_pred.device), X["lengths"]
         weight = X.get("sample_weight")
         losses, counts = self.module_.losses(y_pred, values, lengths, weight)
-        return weighted_mean(losses, counts, weight)
+        return weighted_terms(losses, counts, weight)
 
 
 class WeightedClassifierNet(SampleWeightedNet, NeuralNetClassifier):
@@ -244,7 +250,7 @@ class BatchDataset(Dataset):
     """
 
     def __getitems__(self, indices):
-        idx = np.asarray(indices)
+        idx = np.asarray(indices, dtype=np.intp)  # an empty share of a batch too
         X = {key: torch.from_numpy(np.asarray(value[idx])) for key, value in self.X.items()}
         y = torch.from_numpy(np.asarray(self.y[idx])) if self.y is not None else None
         return X, y
@@ -283,7 +289,7 @@ class RandomCrops:
     def __call__(self, batch):
         X, y = batch
         values, lengths = X["values"], X["lengths"]
-        if int(lengths.max()) <= self.longer_than:
+        if not len(lengths) or int(lengths.max()) <= self.longer_than:
             return batch
         share = self.smallest + (1.0 - self.smallest) * float(torch.rand(()))
         kept = torch.clamp(torch.ceil(lengths * share).long(), min=1)

@@ -14,10 +14,11 @@ TRAINING_PARAMS = frozenset(
         "weight_averaging",
         *("gradient_clip", "early_stopping", "validation_fraction", "patience"),
         *("device", "n_threads", "random_state", "verbose", "callbacks", "warm_start"),
+        "distributed",
     }
 )
 # training parameters read when fitting, not baked into the skorch net
-_FIT_TIME_PARAMS = frozenset({"n_threads", "random_state", "warm_start"})
+_FIT_TIME_PARAMS = frozenset({"n_threads", "random_state", "warm_start", "distributed"})
 
 
 def _same(a, b) -> bool:

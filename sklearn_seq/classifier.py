@@ -212,6 +212,7 @@ class SequenceClassifier(
         standardize=True,
         device="cpu",
         n_threads=1,
+        distributed=None,
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -244,6 +245,7 @@ class SequenceClassifier(
         self.standardize = standardize
         self.device = device
         self.n_threads = n_threads
+        self.distributed = distributed
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

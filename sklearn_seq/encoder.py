@@ -128,6 +128,7 @@ class SequenceEncoder(FeaturesMixin, RecurrentEstimator):
         standardize=True,
         device="cpu",
         n_threads=1,
+        distributed=None,
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -158,6 +159,7 @@ class SequenceEncoder(FeaturesMixin, RecurrentEstimator):
         self.standardize = standardize
         self.device = device
         self.n_threads = n_threads
+        self.distributed = distributed
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

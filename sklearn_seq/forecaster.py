@@ -232,6 +232,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         n_future_covariates=0,
         device="cpu",
         n_threads=1,
+        distributed=None,
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -265,6 +266,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         self.n_future_covariates = n_future_covariates
         self.device = device
         self.n_threads = n_threads
+        self.distributed = distributed
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

@@ -144,6 +144,7 @@ class SequenceGenerator(RegressorMixin, FeaturesMixin, WordInputMixin, Recurrent
         standardize=True,
         device="cpu",
         n_threads=1,
+        distributed=None,
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -176,6 +177,7 @@ class SequenceGenerator(RegressorMixin, FeaturesMixin, WordInputMixin, Recurrent
         self.standardize = standardize
         self.device = device
         self.n_threads = n_threads
+        self.distributed = distributed
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks

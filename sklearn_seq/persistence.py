@@ -51,6 +51,7 @@ from sklearn.preprocessing import (
 )
 
 from ._base import RecurrentEstimator
+from ._distributed import is_main_process
 from ._fitted import declared_fitted
 from ._runtime import resolve_device
 from .classifier import SequenceClassifier
@@ -301,7 +302,9 @@ def save(estimator, path) -> None:
         ``TfidfVectorizer``, ``TfidfTransformer``, ``LogisticRegression``,
         ``LinearRegression``, ``Ridge``.
     path : str or path-like
-        Where to write (conventionally ``*.safetensors``).
+        Where to write (conventionally ``*.safetensors``). Within a process
+        group (``distributed="join"`` under torchrun and the like) only rank 0
+        writes; every rank checks that the estimator can be stored.
 
     Raises
     ------
@@ -327,7 +330,8 @@ def save(estimator, path) -> None:
     document = {"format": FORMAT, "version": VERSION, "package_version": __version__}
     document["model"] = writer.estimator(estimator)
     data = serialize(writer.tensors, metadata={"sklearn_seq": json.dumps(document)})
-    _write_atomically(os.fsdecode(path), data)
+    if is_main_process():  # ranks of a process group other than 0 do not write
+        _write_atomically(os.fsdecode(path), data)
 
 
 def _write_atomically(path: str, data: bytes) -> None:
