@@ -234,6 +234,9 @@ def _worker(payload: bytes, errors: str):
     rank = int(os.environ["RANK"])
     try:
         est, args = pickle.loads(payload)
+        if est.n_threads is None:  # torch's own count: share the cores, not each take all
+            share = available_cores() // int(os.environ["WORLD_SIZE"])
+            torch.set_num_threads(max(1, share))
         dist.init_process_group(
             _backend(est.device, int(os.environ["LOCAL_RANK"])), timeout=TIMEOUT
         )
@@ -316,12 +319,11 @@ def reduce_gradients(params: list, loss: torch.Tensor, ranks: Ranks) -> torch.Te
         parts.append(p.grad.reshape(-1) if p.grad is not None else p.new_zeros(p.numel()))
     flags = loss.new_tensor(used, dtype=parts[0].dtype if parts else loss.dtype)
     flat = ranks.sum(torch.cat([*parts, flags, loss.detach().reshape(1).to(flags)]))
+    reached = (flat[-1 - len(params) : -1] > 0).tolist()  # one transfer from a GPU
     offset = 0
-    for i, p in enumerate(params):
+    for p, used_somewhere in zip(params, reached, strict=True):
         n = p.numel()
-        p.grad = (
-            flat[offset : offset + n].view_as(p) if flat[-1 - len(params) + i] > 0 else None
-        )
+        p.grad = flat[offset : offset + n].view_as(p) if used_somewhere else None
         offset += n
     return flat[-1]
 
@@ -394,7 +396,9 @@ class RankAwareNet:
         else:  # the same figures on every rank, to the last bit
             key = prefix + "_loss"
             records = [r for r in self.history[-1]["batches"] if key in r]
-            losses = ranks.sum(torch.tensor([r[key] for r in records], dtype=torch.float64))
+            device = next(self.module_.parameters()).device  # NCCL reduces on GPUs
+            losses = torch.tensor([r[key] for r in records], dtype=torch.float64)
+            losses = ranks.sum(losses.to(device)).cpu()
             for record, value in zip(records, (losses / ranks.world).tolist(), strict=True):
                 record[key] = value
 
