@@ -139,6 +139,10 @@ class ContrastiveEncoder(nn.Module):
         Passed to :class:`~sklearn_seq._modules.RecurrentEncoder`.
     """
 
+    # its loss takes the batch's other sequences as negatives: a share of a batch
+    # on one process is another problem (``_distributed`` refuses to split it)
+    couples_batch = True
+
     def __init__(
         self,
         pooling: str = "last",

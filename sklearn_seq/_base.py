@@ -19,6 +19,7 @@ from sklearn.utils.validation import (
 from skorch.history import History
 
 from . import _distributed
+from ._data_parallel import check_same_data
 from ._distributed import MAX_PROCESSES
 from ._fitted import check_fitted, count, flag, floats, labels
 from ._inference import infer
@@ -279,7 +280,8 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
     def _make_net(self, module, seed: int, device: str | None = None):
         """The skorch net around ``module``; ``device`` overrides the parameter."""
         params = self.get_params(deep=False)
-        if not _distributed.is_main_process():  # rank 0 alone prints
+        ranks = _distributed.current()
+        if ranks is not None and not ranks.main:  # rank 0 alone prints
             params["verbose"] = 0
         callbacks = training_callbacks(params, self._max_epochs())
         optimizer = (
@@ -353,7 +355,7 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
         seed = derive_seed(self.random_state)
         if (ranks := _distributed.current()) is not None:  # one seed, one data set
             seed = ranks.same(seed)
-            _distributed.check_same_data(ranks, [*inputs.values(), targets])
+            check_same_data(ranks, [*inputs.values(), targets])
         with seeded(seed), limit_threads(self.n_threads):
             if warm:  # train a copy: a failed fit leaves the previous net untouched
                 self.net_ = copy.deepcopy(self.net_)

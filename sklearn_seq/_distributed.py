@@ -22,37 +22,35 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
 import tempfile
+import threading
 import traceback
 import uuid
-import zlib
 from contextlib import contextmanager
 from datetime import timedelta
 
-import numpy as np
 import torch
 import torch.distributed as dist
-from skorch.dataset import unpack_data
 
 from ._runtime import available_cores
 
 __all__ = [
     "MAX_PROCESSES",
-    "RankAwareNet",
-    "RankShards",
     "Ranks",
     "active",
     "current",
-    "is_main_process",
+    "in_worker",
     "launch",
     "plan",
+    "writes_here",
 ]
 
 MAX_PROCESSES = 1024  # the most worker processes ``distributed`` may ask for
 TIMEOUT = timedelta(minutes=10)  # a collective that waits longer fails the fit
 
 _WORKER = False  # True in a worker process this module launched
-_ACTIVE = None  # the Ranks of the fit under way, if it is distributed
+_STATE = threading.local()  # .ranks: the Ranks of this thread's fit, if distributed
 
 
 class Ranks:
@@ -98,27 +96,34 @@ class Ranks:
         return out
 
 
+def in_worker() -> bool:
+    """Whether this process is a worker :func:`launch` started."""
+    return _WORKER
+
+
 def current() -> Ranks | None:
-    """The ranks of the distributed fit under way in this process, or None."""
-    return _ACTIVE
+    """The ranks of the distributed fit under way in this thread, or None."""
+    return getattr(_STATE, "ranks", None)
 
 
-def is_main_process() -> bool:
-    """False only on ranks other than 0 of a process group (files, printing)."""
-    if _ACTIVE is not None:
-        return _ACTIVE.main
-    return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
+def writes_here(estimator) -> bool:
+    """False on ranks other than 0 of a process group, for an estimator (or a
+    pipeline step) trained with ``distributed="join"``: rank 0 writes its files."""
+    steps = [step for _, step in getattr(estimator, "steps", [])] or [estimator]
+    joined = any(getattr(step, "distributed", None) == "join" for step in steps)
+    group = dist.is_available() and dist.is_initialized()
+    return not (joined and group) or dist.get_rank() == 0
 
 
 @contextmanager
 def active(ranks: Ranks | None):
-    """Make ``ranks`` the current ones for a block (a fit inside a fit nests)."""
-    global _ACTIVE
-    previous, _ACTIVE = _ACTIVE, ranks if ranks is not None else _ACTIVE
+    """Make ``ranks`` this thread's current ones for a block (None: none)."""
+    previous = current()
+    _STATE.ranks = ranks
     try:
         yield
     finally:
-        _ACTIVE = previous
+        _STATE.ranks = previous
 
 
 def plan(distributed, device: str):
@@ -218,28 +223,38 @@ def launch(est, args: tuple, n: int):
         monitor_interval=0.1,
     )
     payload = pickle.dumps((est, args))
+    handlers = {sig: signal.getsignal(sig) for sig in _SIGNALS}  # the launcher's stay
     with tempfile.TemporaryDirectory() as errors:
         try:
             results = elastic_launch(config, _worker)(payload, errors)
         except ChildFailedError as exc:
-            first = exc.get_first_failure()[0]  # the root cause, not a peer it cut off
-            raise _worker_error(errors, [first, *range(n)], n) from exc
+            rank, failure = exc.get_first_failure()  # the root cause, not a peer it cut off
+            raise _worker_error(errors, rank, failure.exitcode, n) from exc
+        finally:
+            if threading.current_thread() is threading.main_thread():
+                for sig, handler in handlers.items():
+                    signal.signal(sig, handler)
     return pickle.loads(results[0])
+
+
+_SIGNALS = [signal.SIGINT, signal.SIGTERM] + [
+    getattr(signal, name) for name in ("SIGHUP", "SIGQUIT") if hasattr(signal, name)
+]
 
 
 def _worker(payload: bytes, errors: str):
     """A worker process: join the group, fit, return the fitted estimator (rank 0)."""
     global _WORKER
     _WORKER = True
-    rank = int(os.environ["RANK"])
+    rank, local_rank = int(os.environ["RANK"]), int(os.environ["LOCAL_RANK"])
     try:
+        if torch.cuda.is_available() and local_rank < torch.cuda.device_count():
+            torch.cuda.set_device(local_rank)  # before a CUDA net is unpickled
         est, args = pickle.loads(payload)
         if est.n_threads is None:  # torch's own count: share the cores, not each take all
             share = available_cores() // int(os.environ["WORLD_SIZE"])
             torch.set_num_threads(max(1, share))
-        dist.init_process_group(
-            _backend(est.device, int(os.environ["LOCAL_RANK"])), timeout=TIMEOUT
-        )
+        dist.init_process_group(_backend(est.device, local_rank), timeout=TIMEOUT)
         try:
             est._fit(*args)
         finally:
@@ -255,166 +270,21 @@ def _worker(payload: bytes, errors: str):
         raise
 
 
-def _worker_error(errors: str, ranks: list, n: int) -> BaseException:
-    """The exception of the first of ``ranks`` that wrote one, or an error saying
-    no worker reported one."""
-    for rank in ranks:
-        path = os.path.join(errors, f"rank{rank}")
-        if os.path.exists(path):
-            with open(path, "rb") as file:
-                return pickle.load(file)
+def _worker_error(errors: str, rank: int, exitcode: int, n: int) -> BaseException:
+    """The exception the first failed worker (``rank``) reported, or an error
+    saying how it ended when it reported none (killed, or never started)."""
+    path = os.path.join(errors, f"rank{rank}")
+    if os.path.exists(path):
+        with open(path, "rb") as file:
+            return pickle.load(file)
+    if exitcode is not None and exitcode < 0:
+        return RuntimeError(
+            f"worker rank {rank} of distributed={n} was killed by signal {-exitcode} "
+            "(out of memory, or stopped from outside); the other workers were stopped."
+        )
     return RuntimeError(
-        f"a worker process of distributed={n} failed before it started training "
+        f"worker rank {rank} of distributed={n} failed before it started training "
         "(see its output above). Spawned workers import the main module again: a "
         'script must start training under `if __name__ == "__main__":`, and the '
         "estimator, its callbacks and the data must pickle."
     )
-
-
-# --- the training steps of a rank -----------------------------------------------------
-
-
-def _epoch_seed(seed: int, epoch: int, rank: int = 0) -> int:
-    """A seed for the shuffle of ``epoch`` (all ranks alike) or for a rank's own
-    draws (``rank + 1``, with epoch 0)."""
-    return int(np.random.SeedSequence([seed % 2**63, epoch, rank]).generate_state(1)[0])
-
-
-class RankShards:
-    """A ``batch_sampler``: this rank's share of each global batch.
-
-    Each epoch, the global batches come from ``batches`` (a batch sampler that
-    draws from torch's global generator) with that generator seeded from
-    ``seed`` and the epoch, and restored afterwards, so every rank draws the
-    same global batches whatever else it has drawn. Each global batch is cut
-    into ``world`` contiguous parts, one per rank: each sample is read once per
-    epoch, by one rank, and a rank whose part is empty (the last, uneven
-    batches) takes a step with no samples rather than a repeated one.
-    """
-
-    def __init__(self, batches, ranks: Ranks, seed: int, epoch: int = 0):
-        self.batches, self.ranks, self.seed, self.epoch = batches, ranks, seed, epoch
-
-    def __len__(self) -> int:
-        return len(self.batches)
-
-    def __iter__(self):
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(_epoch_seed(self.seed, self.epoch))
-            batches = [np.asarray(batch, dtype=np.intp) for batch in self.batches]
-        self.epoch += 1
-        for batch in batches:
-            yield np.array_split(batch, self.ranks.world)[self.ranks.rank].tolist()
-
-
-def reduce_gradients(params: list, loss: torch.Tensor, ranks: Ranks) -> torch.Tensor:
-    """Sum the gradients of ``params`` and ``loss`` over the ranks, in one
-    all-reduce; return the summed loss. A parameter no rank's step reached
-    keeps no gradient (as on one process, where an optimizer skips it)."""
-    if ranks.world == 1:
-        return loss.detach()
-    parts, used = [], []
-    for p in params:
-        used.append(p.grad is not None)
-        parts.append(p.grad.reshape(-1) if p.grad is not None else p.new_zeros(p.numel()))
-    flags = loss.new_tensor(used, dtype=parts[0].dtype if parts else loss.dtype)
-    flat = ranks.sum(torch.cat([*parts, flags, loss.detach().reshape(1).to(flags)]))
-    reached = (flat[-1 - len(params) : -1] > 0).tolist()  # one transfer from a GPU
-    offset = 0
-    for p, used_somewhere in zip(params, reached, strict=True):
-        n = p.numel()
-        p.grad = flat[offset : offset + n].view_as(p) if used_somewhere else None
-        offset += n
-    return flat[-1]
-
-
-class RankAwareNet:
-    """Mixin for the skorch nets: each step as one rank of a distributed fit
-    (while :func:`current` is not None), else skorch's own. The net provides
-    ``loss_terms(y_pred, y_true, X)``: a batch's weighted loss sum and weight."""
-
-    def fit_loop(self, X, y=None, *args, **kwargs):
-        ranks = current()
-        if ranks is not None:
-            self._shard_seed = torch.initial_seed()  # the fit's seed: alike on every rank
-            ranks.broadcast(self.module_)  # start alike, as DDP does
-            torch.manual_seed(
-                _epoch_seed(self._shard_seed, 0, ranks.rank + 1)
-            )  # own dropout
-        return super().fit_loop(X, y, *args, **kwargs)
-
-    def get_iterator(self, dataset, training=False):
-        loader = super().get_iterator(dataset, training=training)
-        ranks = current()
-        if ranks is None or not training:  # every rank validates on the whole split
-            return loader
-        shards = RankShards(
-            loader.batch_sampler, ranks, self._shard_seed, len(self.history)
-        )
-        return torch.utils.data.DataLoader(
-            dataset, batch_sampler=shards, collate_fn=loader.collate_fn
-        )
-
-    def train_step_single(self, batch, **fit_params):
-        ranks = current()
-        if ranks is None:
-            return super().train_step_single(batch, **fit_params)
-        self._set_training(True)
-        Xi, yi = unpack_data(batch)
-        n = len(Xi["lengths"])
-        params = [p for _, p in self.get_all_learnable_params()]
-        if n:
-            y_pred = self.infer(Xi, **fit_params)
-            total, weight = self.loss_terms(y_pred, yi, Xi)
-        else:  # an empty share of an uneven batch: no samples, no gradient
-            y_pred, total, weight = None, params[0].new_zeros(()), 0.0
-        size = ranks.sum(total.new_tensor([float(weight), float(n)]))
-        loss = total / size[0]
-        if n:
-            loss.backward()
-        self._global_batch_size = int(size[1])
-        return {"loss": reduce_gradients(params, loss, ranks), "y_pred": y_pred}
-
-    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        ranks = current()
-        if ranks is None or iterator is None:
-            return super().run_single_epoch(
-                iterator, training, prefix, step_fn, **fit_params
-            )
-        batches = 0
-        for batch in iterator:
-            self.notify("on_batch_begin", batch=batch, training=training)
-            step = step_fn(batch, **fit_params)
-            self.history.record_batch(prefix + "_loss", step["loss"].item())
-            size = self._global_batch_size if training else len(batch[0]["lengths"])
-            self.history.record_batch(prefix + "_batch_size", size)
-            self.notify("on_batch_end", batch=batch, training=training, **step)
-            batches += 1
-        self.history.record(prefix + "_batch_count", batches)
-        if training:  # batch norm statistics: rank 0's, as DDP broadcasts them
-            ranks.broadcast(self.module_)
-        else:  # the same figures on every rank, to the last bit
-            key = prefix + "_loss"
-            records = [r for r in self.history[-1]["batches"] if key in r]
-            device = next(self.module_.parameters()).device  # NCCL reduces on GPUs
-            losses = torch.tensor([r[key] for r in records], dtype=torch.float64)
-            losses = ranks.sum(losses.to(device)).cpu()
-            for record, value in zip(records, (losses / ranks.world).tolist(), strict=True):
-                record[key] = value
-
-
-def check_same_data(ranks: Ranks, arrays: list) -> None:
-    """Refuse a fit whose ranks were given different training data."""
-    if ranks.world == 1:
-        return
-    crc = 0
-    for array in arrays:
-        if array is not None:
-            crc = zlib.crc32(np.ascontiguousarray(array).view(np.uint8).reshape(-1), crc)
-    seen = ranks.gather(crc)
-    if len(set(seen)) > 1:
-        raise ValueError(
-            "the ranks of distributed='join' were given different training data "
-            f"(checksums {seen}): every rank passes the same X, y and sample_weight "
-            "to fit, and trains on its own share of each batch."
-        )

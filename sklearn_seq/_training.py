@@ -22,7 +22,7 @@ from skorch.dataset import Dataset
 from skorch.utils import to_tensor
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, Subset
 
-from ._distributed import RankAwareNet
+from ._data_parallel import RankAwareNet
 from ._inference import has_mode
 from ._progress import arrange_callbacks
 from ._validation import FLOAT32_MAX

@@ -51,7 +51,7 @@ from sklearn.preprocessing import (
 )
 
 from ._base import RecurrentEstimator
-from ._distributed import is_main_process
+from ._distributed import writes_here
 from ._fitted import declared_fitted
 from ._runtime import resolve_device
 from .classifier import SequenceClassifier
@@ -302,9 +302,10 @@ def save(estimator, path) -> None:
         ``TfidfVectorizer``, ``TfidfTransformer``, ``LogisticRegression``,
         ``LinearRegression``, ``Ridge``.
     path : str or path-like
-        Where to write (conventionally ``*.safetensors``). Within a process
-        group (``distributed="join"`` under torchrun and the like) only rank 0
-        writes; every rank checks that the estimator can be stored.
+        Where to write (conventionally ``*.safetensors``). For a model
+        trained with ``distributed="join"`` within a process group (torchrun
+        and the like) only rank 0 writes; every rank checks that the
+        estimator can be stored.
 
     Raises
     ------
@@ -330,7 +331,7 @@ def save(estimator, path) -> None:
     document = {"format": FORMAT, "version": VERSION, "package_version": __version__}
     document["model"] = writer.estimator(estimator)
     data = serialize(writer.tensors, metadata={"sklearn_seq": json.dumps(document)})
-    if is_main_process():  # ranks of a process group other than 0 do not write
+    if writes_here(estimator):  # of a "join" fit's ranks, rank 0 alone writes
         _write_atomically(os.fsdecode(path), data)
 
 

@@ -15,7 +15,7 @@ import sys
 
 import numpy as np
 import torch.distributed as dist
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping, EpochScoring
 
 from sklearn_seq import (
     RNNForecaster,
@@ -45,6 +45,20 @@ class SeenSamples(Callback):
     def on_batch_begin(self, net, batch=None, training=False, **kwargs):
         if training:
             self.seen_[-1] += batch[0]["sample_weight"].tolist()
+
+
+class RankLoss(Callback):
+    """A figure of this rank's own: rises from epoch 2 on rank 1, from 6 on rank 0."""
+
+    def __init__(self, rank=0):
+        self.rank = rank
+
+    def on_epoch_end(self, net, **kwargs):
+        turn = 2 if self.rank == 1 else 6
+        net.history.record("rank_loss", abs(len(net.history) - turn))
+
+
+train_acc = EpochScoring("accuracy", on_train=True, name="train_acc")
 
 
 def seen(est):
@@ -139,6 +153,19 @@ def scenarios(rank, distributed="join"):
 
     if distributed != "join":
         return out
+    own = EarlyStopping(monitor="rank_loss", patience=1, lower_is_better=True)
+    stopped = SequenceClassifier(
+        distributed="join", callbacks=[RankLoss(rank), own], **{**EXACT, "max_epochs": 40}
+    )
+    out["user_stop_epochs"] = stopped.fit(X, y).n_epochs_  # rank 1 stops first
+    for name, refused in [
+        ("contrastive", SequenceEncoder(objective="contrastive")),
+        ("train_scores", SequenceClassifier(callbacks=[train_acc])),
+    ]:
+        try:
+            refused.set_params(distributed="join", **FAST).fit(X, y)
+        except ValueError as exc:
+            out[name] = str(exc)
     save(clf, os.path.join(sys.argv[1], f"model-from-rank{rank}.safetensors"))
     Xo, yo = classifier_data(seed=rank)  # each rank with other data: refused alike
     try:

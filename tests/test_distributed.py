@@ -19,8 +19,9 @@ from skorch.callbacks import Callback
 from torch.utils.data import BatchSampler, SequentialSampler
 
 from sklearn_seq import SequenceClassifier, load
-from sklearn_seq._distributed import RankShards, Ranks, reduce_gradients
-from sklearn_seq._training import BudgetBatches, LengthBuckets, shuffled_loader
+from sklearn_seq._data_parallel import RankShards, reduce_gradients
+from sklearn_seq._distributed import Ranks
+from sklearn_seq._training import BudgetBatches, LengthBuckets
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -87,15 +88,16 @@ def test_summed_gradients_give_every_rank_the_one_process_step():
     layer(torch.ones(4, 3)).sum().backward()
     grads = [p.grad.clone() for p in params]
     loss = reduce_gradients(params, torch.tensor(2.5), Ranks(0, 1))
-    assert float(loss) == 2.5 and all(torch.equal(p.grad, g) for p, g in zip(params, grads))
+    assert float(loss) == 2.5
+    assert all(torch.equal(p.grad, g) for p, g in zip(params, grads, strict=True))
 
 
-# --- a torchrun job: every rank, every family ----------------------------------------------
+# --- a torchrun job: every rank, every family ---------------------------------------
 
 
 def run_job(tmp_path, script="distributed_job.py", nproc=2, timeout=300):
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(nproc)]
-    command += ["--standalone", str(HERE / script), str(tmp_path)]
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
+    command += ["--nproc_per_node", str(nproc), str(HERE / script), str(tmp_path)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parent), *sys.path])}
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
 
@@ -121,7 +123,10 @@ def test_every_rank_ends_with_the_same_model(job):
 
 @pytest.mark.parametrize(
     "key",
-    ["exact", "ragged", "ids", "forecast", "interval", "covariates", "warm", "generator", "encoder"],
+    [
+        *("exact", "ragged", "ids", "forecast", "interval", "covariates"),
+        *("warm", "generator", "encoder"),
+    ],
 )
 def test_two_ranks_train_the_one_process_model(job, key):
     """Without dropout or batch normalization (which differ per rank), two ranks
@@ -162,6 +167,19 @@ def test_only_rank_0_prints_and_writes(job):
     X, _ = classifier_data()
     saved = load(out / "model-from-rank0.safetensors")
     assert_allclose(saved.predict_proba(X), rank0["exact"], rtol=1e-6)
+
+
+def test_a_users_stop_on_one_rank_stops_every_rank(job):
+    """A callback that reads a figure of its rank's own and stops training there
+    stops every rank at once (no rank waits for one that left)."""
+    _, (rank0, rank1), _ = job
+    assert rank0["user_stop_epochs"] == rank1["user_stop_epochs"] == 3
+
+
+def test_what_a_share_cannot_stand_for_the_batch_is_refused(job):
+    _, (rank0, rank1), _ = job
+    assert "compares each sequence with the others" in rank0["contrastive"]
+    assert "scores the training predictions" in rank1["train_scores"]
 
 
 def test_ranks_given_other_data_are_refused_alike(job):
@@ -255,15 +273,59 @@ def test_a_group_already_running_takes_join_not_new_workers():
         dist.destroy_process_group()
 
 
+def test_none_in_a_group_saves_and_prints_on_every_rank(tmp_path, capsys):
+    """Within a process group, a model trained with distributed=None (say, one
+    per rank of a sweep) is this rank's own: it prints and is saved here."""
+    X, y = classifier_data()
+    dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)
+    try:
+        own = SequenceClassifier(verbose=1, **FAST).fit(X, y)
+        assert "train_loss" in capsys.readouterr().out
+        from sklearn_seq import save
+
+        save(own, tmp_path / "own.safetensors")
+        assert (tmp_path / "own.safetensors").exists()
+    finally:
+        dist.destroy_process_group()
+
+
+def test_a_fit_in_another_thread_does_not_take_the_ranks_of_this_one():
+    import threading
+
+    from sklearn_seq import _distributed
+
+    X, y = classifier_data()
+    before = SequenceClassifier(**FAST).fit(X, y).predict_proba(X)
+    started = threading.Event()
+
+    class Slow(Callback):
+        def on_epoch_begin(self, net, **kwargs):
+            started.set()
+
+    other = threading.Thread(
+        target=lambda: SequenceClassifier(
+            distributed=1, callbacks=[Slow()], **{**FAST, "max_epochs": 30}
+        ).fit(X, y)
+    )
+    other.start()
+    started.wait(60)
+    during = SequenceClassifier(**FAST).fit(X, y).predict_proba(X)
+    other.join()
+    assert _distributed.current() is None
+    assert_array_equal(during, before)
+    assert_array_equal(SequenceClassifier(**FAST).fit(X, y).predict_proba(X), before)
+
+
 def test_one_process_is_repeatable_and_none_is_unchanged():
     X, y = classifier_data()
-    one = [SequenceClassifier(distributed=1, **FAST).fit(X, y).predict_proba(X) for _ in "ab"]
+    one = [SequenceClassifier(distributed=1, **FAST).fit(X, y) for _ in "ab"]
+    one = [clf.predict_proba(X) for clf in one]
     assert_array_equal(*one)
     plain = SequenceClassifier(**FAST).fit(X, y).predict_proba(X)
     assert not np.array_equal(plain, one[0])  # another batch order
 
 
-# --- prediction over data larger than memory ---------------------------------------------------
+# --- prediction over data larger than memory ---------------------------------------
 
 
 def test_dask_blocks_predict_as_in_memory(launched):
@@ -271,9 +333,12 @@ def test_dask_blocks_predict_as_in_memory(launched):
     da = pytest.importorskip("dask.array")
     X, _, _, clf = launched
     big = np.concatenate([X] * 4)
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         model = client.scatter(clf, broadcast=True)
         blocks = da.from_array(big, chunks=(37, -1))
         proba = blocks.map_blocks(
