@@ -208,23 +208,25 @@ def launch(est, args: tuple, n: int):
     (torch's ``elastic_launch``, no command-line launcher) and return rank 0's
     fitted copy. A worker's exception is raised here, with the rank it came
     from; the launcher stops the other workers."""
+    from torch.distributed.elastic.multiprocessing import DefaultLogsSpecs
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.launcher.api import LaunchConfig, elastic_launch
 
-    config = LaunchConfig(
-        min_nodes=1,
-        max_nodes=1,
-        nproc_per_node=n,
-        run_id=uuid.uuid4().hex,
-        rdzv_backend="c10d",
-        rdzv_endpoint="localhost:0",
-        max_restarts=0,
-        start_method="spawn",
-        monitor_interval=0.1,
-    )
     payload = pickle.dumps((est, args))
     handlers = {sig: signal.getsignal(sig) for sig in _SIGNALS}  # the launcher's stay
-    with tempfile.TemporaryDirectory() as errors:
+    with tempfile.TemporaryDirectory() as errors:  # the launcher's log files too
+        config = LaunchConfig(
+            min_nodes=1,
+            max_nodes=1,
+            nproc_per_node=n,
+            logs_specs=DefaultLogsSpecs(log_dir=errors),
+            run_id=uuid.uuid4().hex,
+            rdzv_backend="c10d",
+            rdzv_endpoint="localhost:0",
+            max_restarts=0,
+            start_method="spawn",
+            monitor_interval=0.1,
+        )
         try:
             results = elastic_launch(config, _worker)(payload, errors)
         except ChildFailedError as exc:

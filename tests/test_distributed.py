@@ -197,11 +197,20 @@ class FailOnRank1(Callback):
             raise ValueError("rank 1 gives up at epoch 2")
 
 
+def launcher_dirs():
+    import tempfile
+
+    return set(Path(tempfile.gettempdir()).glob("torchelastic_*"))
+
+
 @pytest.fixture(scope="module")
 def launched():
     X, y = classifier_data()
     w = weighted(len(y))
-    return X, y, w, SequenceClassifier(distributed=2, **EXACT).fit(X, y, sample_weight=w)
+    before = launcher_dirs()
+    clf = SequenceClassifier(distributed=2, **EXACT).fit(X, y, sample_weight=w)
+    assert launcher_dirs() <= before, "the launcher's log directories are removed"
+    return X, y, w, clf
 
 
 def test_a_launched_fit_returns_an_ordinary_estimator(launched, job):
