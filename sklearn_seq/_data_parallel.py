@@ -8,7 +8,6 @@ import zlib
 
 import numpy as np
 import torch
-import torch.distributed as dist
 from skorch.dataset import unpack_data
 
 from . import _distributed
@@ -121,9 +120,7 @@ class RankAwareNet:
             stop = exc
         flag = ranks.sum(torch.tensor([float(stop is not None)], device=self.device))
         for group in self.optimizer_.param_groups:  # rank 0's schedule everywhere
-            box = [group["lr"]]
-            dist.broadcast_object_list(box, src=0)
-            group["lr"] = box[0]
+            group["lr"] = ranks.same(group["lr"])
         if flag.item() > 0:
             raise stop or KeyboardInterrupt
 
@@ -180,9 +177,9 @@ class RankAwareNet:
         else:  # the same figures on every rank, to the last bit
             key = prefix + "_loss"
             records = [r for r in self.history[-1]["batches"] if key in r]
-            device = next(self.module_.parameters()).device  # NCCL reduces on GPUs
-            losses = torch.tensor([r[key] for r in records], dtype=torch.float64)
-            losses = ranks.sum(losses.to(device)).cpu()
+            losses = [r[key] for r in records]  # on the net's device: NCCL reduces there
+            losses = torch.tensor(losses, dtype=torch.float64, device=self.device)
+            losses = ranks.sum(losses).cpu()
             for record, value in zip(records, (losses / ranks.world).tolist(), strict=True):
                 record[key] = value
 

@@ -73,8 +73,8 @@ class Ranks:
             dist.all_reduce(tensor)
         return tensor
 
-    def same(self, value: int) -> int:
-        """Rank 0's integer ``value``, on every rank."""
+    def same(self, value):
+        """Rank 0's picklable ``value`` (a seed, a learning rate), on every rank."""
         if self.world == 1:
             return value
         box = [value]
