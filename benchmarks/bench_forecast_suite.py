@@ -404,6 +404,8 @@ def fit_one(params: dict, train: np.ndarray, h: int, m: int, seed: int) -> dict:
     """
     L = lookback(train, m)
     X, y = make_windows(train, lookback=L)
+    # keys from "_" on only label a variant (a code version: "_code": "v2")
+    params = {key: value for key, value in params.items() if not key.startswith("_")}
     model = RNNForecaster(**{**params, "random_state": seed, "n_threads": 1})
     wall, cpu = time.perf_counter(), time.process_time()
     model.fit(X, y)

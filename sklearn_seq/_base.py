@@ -46,6 +46,23 @@ MAX_PATCH_SIZE = 2**16
 LONG_SEQUENCE = 10_000  # steps beyond which fit warns about time and memory
 
 
+def train_for(net, epochs: int | None, method, inputs: dict, targets) -> None:
+    """``method(inputs, targets)`` (the net's ``fit`` or ``partial_fit``) for
+    ``epochs`` epochs, or ``net.max_epochs`` when None.
+
+    The callbacks read ``net.max_epochs`` (weight averaging takes the last
+    share of the run's epochs), so the net holds ``epochs`` while it trains.
+    """
+    if epochs is None:
+        method(inputs, targets)
+        return
+    full, net.max_epochs = net.max_epochs, epochs
+    try:
+        method(inputs, targets)
+    finally:
+        net.max_epochs = full
+
+
 class RecurrentEstimator(WarmStartMixin, BaseEstimator):
     """Shared core of the recurrent estimators (not for direct use).
 
@@ -311,13 +328,17 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
             verbose=int(params["verbose"]),
         )
 
-    def _after_fit(self, X, y, sample_weight, warm: bool) -> None:
-        """More fitted state, learned once the network is trained (``warm``: the fit
-        continued an earlier one). Part of the fit: an error here fails the fit."""
+    def _train(self, X, y, sample_weight) -> None:
+        """The training step of the fit template: :meth:`_fit_unguarded` once.
+
+        The forecaster's trains on its first windows, calibrates its intervals
+        on the last, then goes on with all of them (``_intervals.fit_calibrated``).
+        """
+        self._fit_unguarded(X, y, sample_weight)
 
     def _fit(self, X, y, sample_weight=None):
-        """The fit template: validate, check inputs, encode y, scale, train, then
-        :meth:`_after_fit`.
+        """The fit template: validate, then :meth:`_train` (check inputs, encode y,
+        scale, train).
 
         The fitted state is built aside, on a copy of the estimator's
         attributes, and replaces the old state in one step: a fit that raises
@@ -331,22 +352,28 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
         else:
             work = object.__new__(type(self))
             work.__dict__ = dict(vars(self))
-            warm = work._is_warm()
             with _distributed.active(ranks):
-                work._fit_unguarded(X, y, sample_weight)
-                work._after_fit(X, y, sample_weight, warm)
+                work._train(X, y, sample_weight)
         self.__dict__ = work.__dict__  # one assignment: atomic for other threads
         return self
 
-    def _fit_unguarded(self, X, y, sample_weight=None):
+    def _fit_unguarded(self, X, y, sample_weight=None, *, epochs=None, more=False):
+        """Train on ``X``: a fresh network, or the fitted one on a warm start.
+
+        ``epochs`` trains that many epochs instead of ``max_epochs``; ``more``
+        continues the fitted network as a warm start does, whatever
+        ``warm_start`` says (the forecaster's calibration trains on the head
+        of its windows, then goes on with all of them).
+        """
         if self.optimizer not in OPTIMIZERS and not _is_optimizer_class(self.optimizer):
             raise ValueError(
                 f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
                 f"subclass, got {self.optimizer!r}."
             )
-        warm = self._is_warm()
+        warm = more or self._is_warm()
         if warm:
-            self._check_warm_params()
+            if not more:
+                self._check_warm_params()
         else:  # a fresh fit keeps nothing from an earlier one
             for key in [k for k in vars(self) if k.endswith("_") and k[0] != "_"]:
                 delattr(self, key)
@@ -358,17 +385,17 @@ class RecurrentEstimator(WarmStartMixin, BaseEstimator):
             check_same_data(ranks, [*inputs.values(), targets])
         with seeded(seed), limit_threads(self.n_threads):
             if warm:  # train a copy: a failed fit leaves the previous net untouched
-                self.net_ = copy.deepcopy(self.net_)
+                self.net_ = self.net_ if more else copy.deepcopy(self.net_)
                 if self._training_params_changed():
                     self._wrap_module(self.net_.module_, seed, self.net_.history)
-                self.net_.partial_fit(inputs, targets)
+                train_for(self.net_, epochs, self.net_.partial_fit, inputs, targets)
             else:
                 self.patch_size_ = self._resolve_patch_size(seqs.lengths)
                 module = self._make_module()
                 self._start_module(module, seqs)
                 self.net_ = self._make_net(module, seed)
                 self._built_with = self.get_params(deep=False)
-                self.net_.fit(inputs, targets)
+                train_for(self.net_, epochs, self.net_.fit, inputs, targets)
         self.n_epochs_ = len(self.net_.history)
         return self
 

@@ -1,10 +1,11 @@
 """Split-conformal prediction intervals for forecasts, horizon by horizon.
 
-A forecaster holds out the last part of its training windows, trains a copy
-of itself on the rest, and records that copy's errors on the held-out
-windows: the one-step (or direct multi-step) errors and the errors of
-rollouts from each held-out window (from at most ``MAX_CALIBRATION_ORIGINS``
-of them, spread evenly), step by step, as far as the held-out data reaches.
+A forecaster holds out the last part of its training windows, trains on the
+rest, records its errors on the held-out windows, then trains on with all
+windows (one network, :func:`fit_calibrated`). The errors are the one-step
+(or direct multi-step) errors and the errors of rollouts from each held-out
+window (from at most ``MAX_CALIBRATION_ORIGINS`` of them, spread evenly),
+step by step, as far as the held-out data reaches.
 Each error is divided by its window's scale when the model scales windows,
 so one calibration serves series of any level. At a requested coverage
 ``c`` the half-width at step ``h`` is the ``ceil((n + 1) c)``-th smallest
@@ -24,11 +25,13 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
 __all__ = [
-    "calibrate",
     "calibration_origins",
     "chain_truth",
     "check_coverage",
+    "continuation_epochs",
+    "fit_calibrated",
     "half_widths",
+    "held_out_errors",
     "window_chain",
 ]
 
@@ -37,7 +40,7 @@ MAX_CALIBRATED_STEPS = 100  # rollouts from held-out windows reach this far at m
 # rollouts start from at most this many held-out windows: a long series holds
 # many more, and rolling from each would cost more than training (120x the
 # time of an epoch at 200,000 windows), while the quantiles need far fewer
-MAX_CALIBRATION_ORIGINS = 2000
+MAX_CALIBRATION_ORIGINS = 200
 _CHUNK_VALUES = 1 << 22  # window values compared at a time (32 MB as float64)
 
 
@@ -145,53 +148,89 @@ def half_widths(errors: np.ndarray, coverage: float, steps: int) -> np.ndarray:
     return width[:steps]
 
 
-def calibrate(est, X, y, sample_weight) -> np.ndarray:
-    """A forecaster's ``calibration_errors_``: the scaled errors of a copy of
-    ``est`` trained without the last ``calibration_fraction`` of the windows,
-    on those windows (one prediction each, or rollouts when the targets
-    continue the input channels)."""
+def fit_calibrated(est, X, y, sample_weight) -> None:
+    """Train forecaster ``est`` and calibrate its intervals in one training run.
+
+    ``est`` trains on all windows but the last ``calibration_fraction`` of
+    them for ``max_epochs`` less the ``calibration_fraction`` share of them
+    (:func:`continuation_epochs`), records its errors on the held-out windows
+    in ``calibration_errors_`` (one prediction each, or rollouts when the
+    targets continue the input channels), then trains on with all windows
+    for the remaining epochs. The intervals so cost no second network; the
+    errors are those of the model before it saw the held-out windows, as
+    split-conformal calibration needs. Fewer than ``MIN_CALIBRATION``
+    held-out windows: one run on all windows, and no calibration.
+    """
     n = _num_samples(X)
     n_cal = 0 if est.calibration_fraction is None else int(n * est.calibration_fraction)
+    weights = None if sample_weight is None else np.asarray(sample_weight)
+    if (
+        n_cal < MIN_CALIBRATION
+        or n - n_cal < 2
+        or y is None  # the fit refuses these with its own errors
+        or (weights is not None and (weights.shape != (n,) or not weights.any()))
+    ):
+        est._fit_unguarded(X, y, sample_weight)
+        steps = est._calibrated_steps()
+        width = est.n_outputs_ if steps is None else est._n_targets()
+        est.calibration_errors_ = np.empty((0, steps or 1, width))
+        return
+    head, tail = slice(0, n - n_cal), slice(n - n_cal, n)  # slices keep views
+    if not isinstance(X, list) and not hasattr(X, "iloc"):
+        X = np.asarray(X)  # array-likes without indexing of their own
+    if not isinstance(y, list) and not hasattr(y, "iloc"):
+        y = np.asarray(y)
+    if weights is not None and not weights[head].any():
+        raise ValueError(
+            f"sample_weight is 0 for each of the first {head.stop} windows, on "
+            f"which the model trains before the last {n_cal} calibrate its "
+            f"intervals (calibration_fraction={est.calibration_fraction}): give "
+            "some of them a weight > 0, or set calibration_fraction=None."
+        )
+    epochs, more = continuation_epochs(est._max_epochs(), est.calibration_fraction)
+    est._fit_unguarded(
+        _safe_indexing(X, head),
+        _safe_indexing(y, head),
+        None if weights is None else weights[head],
+        epochs=epochs,
+    )
+    est.calibration_errors_ = held_out_errors(
+        est, _safe_indexing(X, tail), np.asarray(y, dtype=np.float64)[tail]
+    )
+    if more:
+        if est.verbose:
+            print(
+                f"Intervals calibrated on the last {n_cal} windows; training on with "
+                f"all {n} windows for {more} more epoch(s)."
+            )
+        est._fit_unguarded(X, y, sample_weight, epochs=more, more=True)
+
+
+def continuation_epochs(max_epochs: int, fraction: float) -> tuple[int, int]:
+    """Epochs on the first windows, then on all: ``max_epochs`` in all, the
+    second run ``fraction`` of them (at least one, unless ``max_epochs`` is 1)."""
+    more = min(max_epochs - 1, max(1, round(max_epochs * fraction)))
+    return max_epochs - more, more
+
+
+def held_out_errors(est, X_tail, y_tail: np.ndarray) -> np.ndarray:
+    """The scaled absolute errors of fitted ``est`` on held-out windows
+    ``X_tail`` (one prediction each, or rollouts when the targets continue the
+    input channels): ``(n, steps, values)``."""
     steps = est._calibrated_steps()
     rolls, per_call = steps is not None, steps or 1
     k = est._n_targets()
     width = k if rolls else est.n_outputs_
-    if n_cal < MIN_CALIBRATION or n - n_cal < 2:
-        return np.empty((0, per_call, width))
-    head, tail = slice(0, n - n_cal), slice(n - n_cal, n)  # slices keep views
-    if not isinstance(X, list) and not hasattr(X, "iloc"):
-        X = np.asarray(X)  # array-likes without indexing of their own
-    y = np.asarray(y, dtype=np.float64)
-    helper = _held_out_copy(est, X, y, sample_weight, head, n_cal)
-    seqs = est._check_input(_safe_indexing(X, tail), reset=False, names=False)
-    truth = y[tail].reshape(n_cal, per_call, width)
+    n_cal = len(y_tail)
+    seqs = est._check_input(X_tail, reset=False, names=False)
+    truth = y_tail.reshape(n_cal, per_call, width)
     frame = est._frame(seqs)
     scale = np.ones((n_cal, 1, width)) if frame is None else frame.step_scale(k)
     if not rolls or seqs.kind == "list":  # no rollouts: one prediction each
-        pred = helper._predict_sequences(seqs, frame).reshape(truth.shape)
+        pred = est._predict_sequences(seqs, frame).reshape(truth.shape)
         return np.abs(truth - pred) / scale
-    origins, truth, pred = _rollouts(helper, seqs, truth, k, per_call)
+    origins, truth, pred = _rollouts(est, seqs, truth, k, per_call)
     return np.abs(truth - pred) / scale[origins]
-
-
-def _held_out_copy(est, X, y, sample_weight, head: slice, n_cal: int):
-    """A copy of ``est`` (its parameters and detected season) fitted on ``head``."""
-    # not clone(): user callbacks need not survive cloning; fit copies them anyway
-    params = {
-        **est.get_params(deep=False),
-        "season_length": est.season_length_,  # the season detected on all windows
-        "calibration_fraction": None,
-        "verbose": 0,
-    }
-    weights = None if sample_weight is None else np.asarray(sample_weight)[head]
-    if weights is not None and not weights.any():
-        raise ValueError(
-            f"sample_weight is 0 for each of the first {head.stop} windows, on "
-            f"which the copy that calibrates the intervals trains (the last {n_cal} "
-            f"are held out by calibration_fraction={est.calibration_fraction}): "
-            "give some of them a weight > 0, or set calibration_fraction=None."
-        )
-    return type(est)(**params).fit(_safe_indexing(X, head), y[head], weights)
 
 
 def _rollouts(helper, seqs, truth: np.ndarray, k: int, per_call: int):

@@ -14,7 +14,7 @@ from ._dates import following_dates, pd_frame, pd_series
 from ._docs import shared_docs
 from ._features import FeaturesMixin
 from ._fitted import count, floats, optional
-from ._intervals import MAX_CALIBRATED_STEPS, calibrate, check_coverage, half_widths
+from ._intervals import MAX_CALIBRATED_STEPS, check_coverage, fit_calibrated, half_widths
 from ._modules import SequenceToVector
 from ._rollout import roll_forward, split_seed
 from ._scaling import FRAMES, WindowFrame, detect_season, typical_scale
@@ -95,11 +95,13 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
     calibration_fraction : float in (0, 1) or None, default=0.2
         Share of the training windows, the last ones, held out to calibrate
         :meth:`predict_interval` and :meth:`forecast_interval`: ``fit``
-        trains a copy of the model without them and records its errors on
-        them (one step, and rollouts from at most 2,000 of them spread
-        evenly), then trains the forecaster on all windows. None skips the
-        calibration (and the intervals); so do fewer than 10 held-out
-        windows.
+        trains the network without them for ``max_epochs`` less this share
+        of the epochs, records its errors on them (one step, and rollouts
+        from at most 200 of them spread evenly), then trains it on with all
+        windows for the remaining epochs. One network, so the intervals cost
+        the rollouts alone. None skips the calibration (and the intervals)
+        and trains on all windows from the start; so do fewer than 10
+        held-out windows.
     n_past_covariates : int, default=0
         How many input channels, after the target channels, are past
         covariates: observed alongside the target and read over each
@@ -139,7 +141,8 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         training windows that are not flat. None for ``scaling="global"`` or
         when every training window is flat.
     calibration_errors_ : ndarray of shape ``(n_held_out, n_steps, n_values)``
-        Absolute errors of the calibration copy on the held-out windows,
+        Absolute errors of the network, before it trained on them, on the
+        held-out windows,
         step by step of a rollout (``n_values`` channels per step; for
         targets that do not continue the input channels, one step of every
         target entry), divided by each window's scale when ``scaling`` is
@@ -385,9 +388,9 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
     def fit(self, X, y, sample_weight=None):
         """Fit the forecaster on windows ``X`` and the values that follow them.
 
-        With ``calibration_fraction`` set, a copy of the model is first trained
-        without the last windows, to calibrate the prediction intervals on
-        them; the forecaster itself then trains on all windows.
+        With ``calibration_fraction`` set, the network first trains without
+        the last windows, its errors on them calibrate the prediction
+        intervals, and it then trains on with all windows.
 
         Parameters
         ----------
@@ -407,9 +410,11 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         """
         return self._fit(X, y, sample_weight)
 
-    def _after_fit(self, X, y, sample_weight, warm):
-        if not warm:  # a warm start keeps the calibration of the first fit
-            self.calibration_errors_ = calibrate(self, X, y, sample_weight)
+    def _train(self, X, y, sample_weight):
+        if self._is_warm():  # a warm start keeps the calibration of the first fit
+            self._fit_unguarded(X, y, sample_weight)
+        else:
+            fit_calibrated(self, X, y, sample_weight)
 
     def _calibration_width(self) -> int:
         """Values per step of ``calibration_errors_``: the target channels of a
@@ -604,8 +609,9 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         """Prediction intervals around :meth:`forecast`, widening with the step.
 
         The half-width at each step is a split-conformal quantile of the
-        errors that rollouts of a copy of the model made, at that step, from
-        the held-out last ``calibration_fraction`` of the training windows
+        errors that rollouts of the network made, at that step, before it
+        trained on them, from the held-out last ``calibration_fraction`` of
+        the training windows
         (times the seed window's scale when ``scaling`` is window-relative).
         Steps beyond those the held-out data covers widen as the square root
         of the step.

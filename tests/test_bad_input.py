@@ -614,7 +614,8 @@ CALLS = []
 
 
 class FailsOnSecondTraining(Callback):
-    """Raises when the second training of a fit begins (the calibration copy's)."""
+    """Raises when the second training run of a fit begins (the one on all
+    windows, after the calibration on the last)."""
 
     def on_train_begin(self, net, **kwargs):
         CALLS.append(1)
@@ -627,9 +628,9 @@ def test_a_failed_calibration_keeps_the_previous_model(failure):
     X, y = make_windows(np.sin(0.3 * np.arange(200)), lookback=10)
     model = RNNForecaster(**TINY).fit(X, y)
     before, state = model.predict(X), dict(vars(model))
-    if failure == "weights":  # the calibration copy trains on the first 152 only
+    if failure == "weights":  # before calibrating, the model trains on the first 152
         weights = np.r_[np.zeros(152), np.ones(38)]
-        match = "sample_weight is 0 for each of the first 152 windows, on which the copy"
+        match = "sample_weight is 0 for each of the first 152 windows, on which the model"
         with pytest.raises(ValueError, match=match):
             model.fit(X, y, sample_weight=weights)
     else:
