@@ -31,11 +31,15 @@ __all__ = [
     "continuation_epochs",
     "fit_calibrated",
     "half_widths",
+    "held_out_count",
     "held_out_errors",
     "window_chain",
 ]
 
 MIN_CALIBRATION = 10  # fewer held-out windows than this: no calibration
+# a 95% split-conformal quantile needs 19 errors: a short series holds out at
+# least this many windows, where they leave two thirds of them to train on first
+FOR_95 = 19
 MAX_CALIBRATED_STEPS = 100  # rollouts from held-out windows reach this far at most
 # rollouts start from at most this many held-out windows: a long series holds
 # many more, and rolling from each would cost more than training (120x the
@@ -162,7 +166,7 @@ def fit_calibrated(est, X, y, sample_weight) -> None:
     held-out windows: one run on all windows, and no calibration.
     """
     n = _num_samples(X)
-    n_cal = 0 if est.calibration_fraction is None else int(n * est.calibration_fraction)
+    n_cal = held_out_count(n, est.calibration_fraction)
     weights = None if sample_weight is None else np.asarray(sample_weight)
     if (
         n_cal < MIN_CALIBRATION
@@ -204,6 +208,14 @@ def fit_calibrated(est, X, y, sample_weight) -> None:
                 f"all {n} windows for {more} more epoch(s)."
             )
         est._fit_unguarded(X, y, sample_weight, epochs=more, more=True)
+
+
+def held_out_count(n: int, fraction: float | None) -> int:
+    """Windows held out of ``n`` to calibrate: the ``fraction`` share, and at
+    least ``FOR_95`` (a 95% interval's need) up to a third of them."""
+    if fraction is None:
+        return 0
+    return max(int(n * fraction), min(FOR_95, n // 3))
 
 
 def continuation_epochs(max_epochs: int, fraction: float) -> tuple[int, int]:

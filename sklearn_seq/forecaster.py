@@ -94,7 +94,9 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         user guide's forecasting page.
     calibration_fraction : float in (0, 1) or None, default=0.2
         Share of the training windows, the last ones, held out to calibrate
-        :meth:`predict_interval` and :meth:`forecast_interval`: ``fit``
+        :meth:`predict_interval` and :meth:`forecast_interval` (at least 19,
+        what a 95% interval needs, as long as they are at most a third of
+        the windows): ``fit``
         trains the network without them for ``max_epochs`` less this share
         of the epochs, records its errors on them (one step, and rollouts
         from at most 200 of them spread evenly), then trains it on with all

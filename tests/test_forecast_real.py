@@ -87,7 +87,7 @@ def test_bad_coverage(noisy_model, coverage):
 
 
 def test_too_little_data_to_calibrate(noisy):
-    X, y = make_windows(noisy[:60], lookback=20)  # 40 windows: 8 held out
+    X, y = make_windows(noisy[:45], lookback=20)  # 25 windows: 8 held out
     model = RNNForecaster(hidden_size=4, max_epochs=2, random_state=0).fit(X, y)
     assert model.calibration_errors_.shape[0] == 0
     with pytest.raises(ValueError, match="too little data to calibrate"):
@@ -395,3 +395,18 @@ def test_seasonal_baseline_is_level_free_and_leaves_covariates_out(scaling):
     moved = X.copy()
     moved[:, :, 0] = 1000 * moved[:, :, 0] + 7  # the series, not its covariate
     np.testing.assert_allclose(model.predict(moved), 1000 * model.predict(X) + 7, rtol=1e-5)
+
+
+def test_a_short_series_holds_out_enough_windows_for_a_95_interval(noisy):
+    """20% of 60 windows is 12, too few for a 95% quantile: 19 are held out,
+    while they are at most a third of the windows."""
+    X, y = make_windows(noisy[:80], lookback=20)  # 60 windows
+    model = RNNForecaster(hidden_size=4, max_epochs=2, random_state=0).fit(X, y)
+    lower, upper = model.forecast_interval(X[-1], 5, coverage=0.95)
+    assert np.all(upper - lower > 0)
+    assert 19 <= len(model.calibration_errors_)
+    X, y = make_windows(noisy[:50], lookback=20)  # 30 windows: a third is 10
+    model = RNNForecaster(hidden_size=4, max_epochs=2, random_state=0).fit(X, y)
+    model.forecast_interval(X[-1], 5, coverage=0.8)
+    with pytest.raises(ValueError, match="needs at least 19"):
+        model.forecast_interval(X[-1], 5, coverage=0.95)
