@@ -192,15 +192,21 @@ def fit_calibrated(est, X, y, sample_weight) -> None:
             "some of them a weight > 0, or set calibration_fraction=None."
         )
     epochs, more = continuation_epochs(est._max_epochs(), est.calibration_fraction)
-    est._fit_unguarded(
-        _safe_indexing(X, head),
-        _safe_indexing(y, head),
-        None if weights is None else weights[head],
-        epochs=epochs,
-    )
-    est.calibration_errors_ = held_out_errors(
-        est, _safe_indexing(X, tail), np.asarray(y, dtype=np.float64)[tail]
-    )
+    best = None
+    for candidate in est._candidates():  # the model, or one per choice to make
+        candidate._fit_unguarded(
+            _safe_indexing(X, head),
+            _safe_indexing(y, head),
+            None if weights is None else weights[head],
+            epochs=epochs,
+        )
+        errors, error = held_out_errors(
+            candidate, _safe_indexing(X, tail), np.asarray(y, dtype=np.float64)[tail]
+        )
+        if best is None or error < best[2]:  # ties keep the first candidate
+            best = candidate, errors, error
+    est._adopt(best[0])
+    est.calibration_errors_ = best[1]
     if more:
         if est.verbose:
             print(
@@ -225,10 +231,12 @@ def continuation_epochs(max_epochs: int, fraction: float) -> tuple[int, int]:
     return max_epochs - more, more
 
 
-def held_out_errors(est, X_tail, y_tail: np.ndarray) -> np.ndarray:
-    """The scaled absolute errors of fitted ``est`` on held-out windows
-    ``X_tail`` (one prediction each, or rollouts when the targets continue the
-    input channels): ``(n, steps, values)``."""
+def held_out_errors(est, X_tail, y_tail: np.ndarray) -> tuple[np.ndarray, float]:
+    """The errors of fitted ``est`` on held-out windows ``X_tail`` (one
+    prediction each, or rollouts when the targets continue the input channels):
+    the absolute errors divided by each window's scale, ``(n, steps, values)``,
+    and the mean absolute error in the units of ``y`` (what candidates are
+    chosen by)."""
     steps = est._calibrated_steps()
     rolls, per_call = steps is not None, steps or 1
     k = est._n_targets()
@@ -239,10 +247,11 @@ def held_out_errors(est, X_tail, y_tail: np.ndarray) -> np.ndarray:
     frame = est._frame(seqs)
     scale = np.ones((n_cal, 1, width)) if frame is None else frame.step_scale(k)
     if not rolls or seqs.kind == "list":  # no rollouts: one prediction each
-        pred = est._predict_sequences(seqs, frame).reshape(truth.shape)
-        return np.abs(truth - pred) / scale
-    origins, truth, pred = _rollouts(est, seqs, truth, k, per_call)
-    return np.abs(truth - pred) / scale[origins]
+        errors = np.abs(truth - est._predict_sequences(seqs, frame).reshape(truth.shape))
+    else:
+        origins, truth, pred = _rollouts(est, seqs, truth, k, per_call)
+        errors, scale = np.abs(truth - pred), scale[origins]
+    return errors / scale, float(np.nanmean(errors))
 
 
 def _rollouts(helper, seqs, truth: np.ndarray, k: int, per_call: int):

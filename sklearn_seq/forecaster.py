@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,7 +14,7 @@ from ._base import RecurrentEstimator
 from ._dates import following_dates, pd_frame, pd_series
 from ._docs import shared_docs
 from ._features import FeaturesMixin
-from ._fitted import count, floats, optional
+from ._fitted import count, floats, one_of, optional
 from ._intervals import MAX_CALIBRATED_STEPS, check_coverage, fit_calibrated, half_widths
 from ._modules import SequenceToVector
 from ._rollout import roll_forward, split_seed
@@ -25,6 +26,8 @@ from ._validation import check_count
 
 # the longest season: a seasonal baseline reads that many values of every window
 MAX_SEASON_LENGTH = 10_000
+# scaling="auto" chooses among these frames by their errors on the held-out windows
+AUTO_FRAMES = ("diff", "mean")
 
 
 @shared_docs
@@ -52,7 +55,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
     ----------
     {network_parameters}
     {training_parameters}
-    scaling : {"mean", "last", "diff", "global"}, default="diff"
+    scaling : {"mean", "last", "diff", "global", "auto"}, default="diff"
         How windows are scaled before the network reads them. ``"diff"``:
         the network reads the window's steps (first differences) divided by
         their mean absolute size, and predicts the change from the window's
@@ -75,6 +78,13 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         countries' fertility rates (seeds 0 to 2), 0.72 against 1.13 and
         1.25. ``"last"`` led on twelve series one at a time (0.96 against
         1.00, seeds 0 to 2), but not for many series in one model.
+        ``"auto"`` chooses per data set, as exponential smoothing picks its
+        form: ``fit`` trains one network per frame of ``"diff"`` and
+        ``"mean"`` on the windows before the held-out ones
+        (``calibration_fraction``), keeps the one whose rollouts miss the
+        held-out windows by less (``scaling_``) and trains it on with all
+        windows; without held-out windows it is ``"diff"``. It costs a
+        second network's training on the first windows.
     season_length : int >= 1, "auto" or None, default=None
         A seasonal baseline: the network learns the residual over the
         seasonal naive forecast. Each target step is expressed relative to
@@ -142,6 +152,9 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         an intermittent series has none of its own): the mean scale of the
         training windows that are not flat. None for ``scaling="global"`` or
         when every training window is flat.
+    scaling_ : str
+        The frame the network reads its windows in: ``scaling``, or the frame
+        ``scaling="auto"`` chose.
     calibration_errors_ : ndarray of shape ``(n_held_out, n_steps, n_values)``
         Absolute errors of the network, before it trained on them, on the
         held-out windows,
@@ -172,7 +185,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
 
     _parameter_constraints = {
         **RecurrentEstimator._parameter_constraints,
-        "scaling": [StrOptions({"global", *FRAMES})],
+        "scaling": [StrOptions({"global", "auto", *FRAMES})],
         "season_length": [
             Interval(Integral, 1, MAX_SEASON_LENGTH, closed="both"),
             StrOptions({"auto"}),
@@ -185,6 +198,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
     _fitted_attributes = {
         **ScaledTargets.fitted,
         "n_target_channels_": lambda est, name, value: est._check_target_channels(value),
+        "scaling_": one_of("global", *FRAMES),
         "season_length_": optional(
             count(
                 maximum=lambda est: min(
@@ -287,10 +301,33 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
 
     def _frame(self, seqs: Sequences) -> WindowFrame | None:
         season = getattr(self, "season_length_", None)  # None for older models
-        if self.scaling == "global" and season is None:
+        scaling = getattr(self, "scaling_", self.scaling)  # the parameter for older models
+        if scaling == "global" and season is None:
             return None
         flat = getattr(self, "flat_scale_", None)  # None for older models
-        return WindowFrame.of(seqs, self.scaling, self._n_targets(), season, flat)
+        return WindowFrame.of(seqs, scaling, self._n_targets(), season, flat)
+
+    def _candidates(self) -> list:
+        """The models ``fit`` trains on its first windows and chooses from by
+        their errors on the held-out last ones (``_intervals.fit_calibrated``):
+        this one, or for ``scaling="auto"`` one copy per frame of ``AUTO_FRAMES``."""
+        if self.scaling != "auto":
+            return [self]
+        candidates = []
+        for frame in AUTO_FRAMES:
+            candidate = copy.copy(self)  # the user's estimator keeps its parameters
+            candidate.scaling = frame
+            candidates.append(candidate)
+        return candidates
+
+    def _adopt(self, candidate) -> None:
+        """Take the fitted state of the chosen candidate (``_candidates``)."""
+        if candidate is self:
+            return
+        scaling = self.scaling
+        vars(self).update(vars(candidate))
+        self.scaling = scaling
+        self._built_with = {**self._built_with, "scaling": scaling}
 
     def _check_season(self, seqs: Sequences) -> None:
         """Record ``season_length_``: the parameter, or the detected season."""
@@ -332,10 +369,12 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
             )
         self.n_target_channels_ = seqs.n_channels - n_covariates
         self._check_season(seqs)
+        # "auto" without held-out windows to choose on: the first candidate
+        self.scaling_ = AUTO_FRAMES[0] if self.scaling == "auto" else self.scaling
         self.flat_scale_ = (
             None
-            if self.scaling == "global"
-            else typical_scale(seqs, self.scaling, self.n_target_channels_)
+            if self.scaling_ == "global"
+            else typical_scale(seqs, self.scaling_, self.n_target_channels_)
         )
 
     def _check_covariate_targets(self, shape: tuple) -> None:

@@ -410,3 +410,30 @@ def test_a_short_series_holds_out_enough_windows_for_a_95_interval(noisy):
     model.forecast_interval(X[-1], 5, coverage=0.8)
     with pytest.raises(ValueError, match="needs at least 19"):
         model.forecast_interval(X[-1], 5, coverage=0.95)
+
+
+def test_scaling_auto_keeps_the_frame_with_the_smaller_held_out_error():
+    """``scaling="auto"`` trains one model per frame on the first windows, as a
+    model with that frame fitted on them alone would be, and keeps the one whose
+    rollouts miss the held-out windows by less; its errors are the calibration."""
+    from statsmodels.datasets import nile
+
+    series = nile.load_pandas().data["volume"].to_numpy(dtype=float)
+    X, y = make_windows(series, lookback=12)  # 88 windows: 19 held out
+    model = RNNForecaster(scaling="auto", **TINY).fit(X, y)
+    head = len(X) - _intervals.held_out_count(len(X), 0.2)
+    epochs, more = _intervals.continuation_epochs(TINY["max_epochs"], 0.2)
+    scores = {}
+    for frame in ("diff", "mean"):
+        alone = RNNForecaster(
+            **{**TINY, "max_epochs": epochs}, scaling=frame, calibration_fraction=None
+        ).fit(X[:head], y[:head])
+        scores[frame] = _intervals.held_out_errors(alone, X[head:], y[head:])
+    chosen = min(scores, key=lambda frame: scores[frame][1])
+    assert scores["diff"][1] != scores["mean"][1]
+    assert model.scaling == "auto" and model.scaling_ == chosen
+    np.testing.assert_array_equal(model.calibration_errors_, scores[chosen][0])
+    assert model.n_epochs_ == epochs + more == TINY["max_epochs"]
+    assert clone(model).get_params()["scaling"] == "auto"
+    back = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(back.forecast(X[-1], 5), model.forecast(X[-1], 5))
