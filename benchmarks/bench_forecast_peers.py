@@ -36,7 +36,9 @@ error over the test part divided by the suite's ``mase_scale`` of the
 training part), the fit's wall seconds (``time.perf_counter``) and this
 process's CPU seconds (``time.process_time``), and the warnings raised.
 torch runs on one thread (``torch.set_num_threads(1)``; set
-``OMP_NUM_THREADS=1 MKL_NUM_THREADS=1`` too).
+``OMP_NUM_THREADS=1 MKL_NUM_THREADS=1`` too). Beside the peers, the column
+``sklearn_seq`` is ``RNNForecaster``'s defaults on the same series, origins
+and seeds, fitted by the suite (``run_variants``, its cache reused).
 
 Printed: per series, ETS's and seasonal naive's MASE at the same origins (the
 suite's ``ets_forecast`` and ``seasonal_naive``), each peer's MASE (mean over
@@ -91,10 +93,13 @@ from bench_forecast_suite import (  # noqa: E402
     lookback,
     mase_scale,
     origins,
+    run_variants,
     seasonal_naive,
 )
 
 PEERS = ("LSTM", "NHITS")
+OURS = "sklearn_seq"  # RNNForecaster's defaults, through the suite (its cache)
+COLUMNS = (*PEERS, OURS)
 QUIET = {
     "accelerator": "cpu",
     "devices": 1,
@@ -205,6 +210,26 @@ def fmt(value, width: int = 8, digits: int = 3) -> str:
     return f"{value:{width}.{digits}f}"
 
 
+def add_default(payload: dict, data: dict, names: list, origin_list: list, seeds: int):
+    """``RNNForecaster``'s defaults on the same series, origins and seeds, as a
+    column ``sklearn_seq`` beside the peers (the suite's fits, from its cache)."""
+    runs = run_variants({"default": {}}, data, names, seeds, 1, False)["default"]
+    for name in names:
+        values, m, h = data[name]
+        for origin in origin_list:
+            train, test = origins(values, h)[origin]
+            scale = payload["baselines"][f"{name}|{origin}"]["scale"]
+            for seed in range(seeds):
+                record = runs[name][origin, seed]
+                point = np.array(record["point"], dtype=float)
+                payload["fits"][f"{name}|{origin}|{seed}|{OURS}"] = {
+                    **{"series": name, "origin": origin, "seed": seed, "model": OURS},
+                    "mase": float(np.mean(np.abs(test - point)) / scale),
+                    **{"fit_s": record["fit_s"], "cpu_s": record["cpu_s"]},
+                    "warnings": [],
+                }
+
+
 def report(data: dict, payload: dict, names: list, origin_list: list, seeds: int) -> None:
     """The per-series table and the counts and geometric means below it."""
     base, fits = payload["baselines"], payload["fits"]
@@ -214,8 +239,8 @@ def report(data: dict, payload: dict, names: list, origin_list: list, seeds: int
         "fit s = mean wall seconds per fit (CPU seconds in brackets)"
     )
     head = f"{'series':>10} {'m':>3} {'h':>3} {'L':>3} {'ets':>8} {'snaive':>8}"
-    head += "".join(f"{p:>8}" for p in PEERS)
-    head += "".join(f" {p + ' fit s':>16}" for p in PEERS)
+    head += "".join(f"{p:>12}" for p in COLUMNS)
+    head += "".join(f" {p + ' fit s':>16}" for p in COLUMNS)
     print(head)
     rows = {}
     for name in names:
@@ -230,7 +255,7 @@ def report(data: dict, payload: dict, names: list, origin_list: list, seeds: int
         line = f"{name:>10} {m:3d} {h:3d} {lookback(origins(values, h)[0][0], m):3d}"
         line += fmt(row["ets"]) + fmt(row["snaive"])
         seconds = ""
-        for peer in PEERS:
+        for peer in COLUMNS:
             records = [
                 r
                 for r in fits.values()
@@ -247,11 +272,11 @@ def report(data: dict, payload: dict, names: list, origin_list: list, seeds: int
             else:
                 row[peer] = None
                 seconds += f" {f'{len(records)}/{need} fits':>16}"
-            line += fmt(row[peer])
+            line += fmt(row[peer], 12)
         rows[name] = row
         print(line + seconds)
     print()
-    for peer in PEERS:
+    for peer in COLUMNS:
         done = [s for s in rows if rows[s][peer] is not None]
         if not done:
             print(f"{peer}: no series complete")
@@ -362,6 +387,7 @@ def main():
                         flush=True,
                     )
     write_json(out, payload)
+    add_default(payload, data, names, origin_list, args.seeds)
     report(data, payload, names, origin_list, args.seeds)
     notes = [f"{k}: {n}" for k, b in payload["baselines"].items() for n in b["ets_notes"]]
     warned = sorted({w for r in payload["fits"].values() for w in r["warnings"]})
