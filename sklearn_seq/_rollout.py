@@ -1,7 +1,8 @@
 """Forecasting time: seed windows split into targets and covariates, and the
 rollout loop that feeds a model its own predictions.
 
-Plain numpy around a ``predict(seqs)`` function; no estimator here.
+Plain numpy around a ``predict(seqs)`` function, and ``SeedsMixin``, how the
+forecaster reads the seeds given to ``forecast`` and ``forecast_interval``.
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from ._covariates import check_future_covariates
+from ._dates import following_dates
 from ._sequences import Sequences
+from ._validation import check_count
 
-__all__ = ["roll_forward", "split_seed"]
+__all__ = ["SeedsMixin", "roll_forward", "split_seed"]
 
 
 def split_seed(window, k, counts, per_call, steps, future_covariates, single):
@@ -79,3 +82,69 @@ def roll_forward(predict, window: np.ndarray, steps: int, per_call: int, covaria
         produced.append(nxt)
         window = np.concatenate([window, nxt], axis=1)[:, -length:]
     return np.concatenate(produced, axis=1)[:, :steps]
+
+
+class SeedsMixin:
+    """The forecaster's reading of its seeds: windows as float64 ``(n, T, C)``,
+    their target channels and covariates, a dated seed's following dates, and
+    the output shaped as the seed was given."""
+
+    def _seed_covariates(self, window, steps, future_covariates, single):
+        """Seed windows ``(n, T, C)`` as target channels and the covariates of
+        each forward pass (``_covariates.split_seed``)."""
+        k = self._n_targets()
+        per_call = self._steps_per_call() if k < window.shape[2] else 1
+        return split_seed(
+            window, k, self._covariate_counts(), per_call, steps, future_covariates, single
+        )
+
+    def _seed_windows(self, X_seed) -> tuple[np.ndarray, bool]:
+        """The seed windows as float64 ``(n, T, C)``, and whether one was given alone."""
+        channels = self.n_channels_in_
+        seed = np.asarray(X_seed)
+        single = seed.ndim == (1 if channels == 1 else 2)
+        if single:
+            seed = seed[None]
+        if channels == 1 and seed.ndim == 2:
+            seed = seed[:, :, None]
+        if seed.ndim != 3:
+            layout = (
+                "(T,) or (n, T)"
+                if channels == 1
+                else f"(T, {channels}) or (n, T, {channels})"
+            )
+            raise ValueError(
+                f"X_seed must be shaped {layout} for this model, "
+                f"got shape {np.shape(X_seed)}."
+            )
+        window = self._check_input(seed, reset=False, names=False).values.astype(np.float64)
+        if getattr(self, "n_features_in_", None) not in (None, window.shape[1]):
+            raise ValueError(
+                f"X_seed windows have {window.shape[1]} time steps, but the model was "
+                f"fitted on windows of {self.n_features_in_}."
+            )
+        return window, single
+
+    def _shaped(self, out: np.ndarray, single: bool) -> np.ndarray:
+        if self._n_targets() == 1:
+            out = out[..., 0]
+        return out[0] if single else out
+
+    def _seed(self, X_seed, steps, future_covariates):
+        """What ``forecast`` and ``forecast_interval`` read from their arguments:
+        ``steps``, the seed windows ``(n, T, C)`` as float64, their target
+        channels, the covariates of each pass (``_rollout.split_seed``), whether
+        one seed was given alone, and the dates after a dated seed (or None)."""
+        self._check_fitted()
+        steps = check_count(steps, "steps")
+        seed, dates = self._dated_seed(X_seed, steps)
+        window, single = self._seed_windows(seed)
+        target, covariates = self._seed_covariates(window, steps, future_covariates, single)
+        return steps, window, target, covariates, single, dates
+
+    def _dated_seed(self, X_seed, steps):
+        """A dated Series seed's last window and the dates after it; else (X_seed, None)."""
+        dates = following_dates(X_seed, steps)
+        if dates is None:
+            return X_seed, None
+        return X_seed.to_numpy()[-getattr(self, "n_features_in_", len(X_seed)) :], dates

@@ -11,18 +11,18 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
 from ._base import RecurrentEstimator
-from ._dates import following_dates, pd_frame, pd_series
+from ._combination import NAIVE_WEIGHTS, combine, naive_paths, naive_windows
+from ._dates import pd_frame, pd_series
 from ._docs import shared_docs
 from ._features import FeaturesMixin
 from ._fitted import count, floats, one_of, optional
 from ._intervals import MAX_CALIBRATED_STEPS, check_coverage, fit_calibrated, half_widths
 from ._modules import SequenceToVector
-from ._rollout import roll_forward, split_seed
+from ._rollout import SeedsMixin, roll_forward
 from ._scaling import FRAMES, WindowFrame, detect_season, typical_scale
 from ._sequences import Sequences
 from ._targets import ScaledTargets
 from ._training import WeightedRegressorNet
-from ._validation import check_count
 
 # the longest season: a seasonal baseline reads that many values of every window
 MAX_SEASON_LENGTH = 10_000
@@ -31,7 +31,7 @@ AUTO_FRAMES = ("diff", "mean")
 
 
 @shared_docs
-class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
+class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimator):
     """Recurrent neural network forecaster (LSTM, GRU or plain RNN).
 
     Learns to map a window of a series to the value(s) that follow it: the
@@ -69,15 +69,9 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         best for one stationary series whose amplitude a rollout must keep,
         such as a pure oscillator, and needed for targets that are not the
         next values of the input channels. ``standardize`` then applies on
-        top of the chosen frame. The default was chosen by measurement, at
-        ``lr=3e-3``: over ``random_state`` 0 to 4 of
-        ``benchmarks/bench_forecast_accuracy.py`` (five real series, the
-        geometric mean of MASE relative to exponential smoothing), 0.87 for
-        ``"diff"`` against 0.90 for ``"last"`` and 0.98 for ``"mean"``; one
-        model over the five, 0.93 against 0.96 and 0.99; one model over 192
-        countries' fertility rates (seeds 0 to 2), 0.72 against 1.13 and
-        1.25. ``"last"`` led on twelve series one at a time (0.96 against
-        1.00, seeds 0 to 2), but not for many series in one model.
+        top of the chosen frame. ``"diff"`` is the default by measurement
+        (one series at a time and many in one model; the forecasting guide
+        has the tables).
         ``"auto"`` chooses per data set, as exponential smoothing picks its
         form: ``fit`` trains one network per frame of ``"diff"`` and
         ``"mean"`` on the windows before the held-out ones
@@ -96,12 +90,8 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         from 2 to half the window length, of the autocorrelation of the
         windows' first differences, if it reaches 0.3; else 1. None: no
         baseline, targets in the frame of ``scaling``. At most the window
-        length. Off by default, by measurement: over ``random_state`` 0 to 2
-        of ``benchmarks/bench_forecast_accuracy.py`` (at ``lr=3e-3``),
-        ``"auto"`` averages a
-        geometric mean of MASE relative to exponential smoothing of 1.43
-        against 0.87 without it (1.03 for ``"last"`` against 0.92); see the
-        user guide's forecasting page.
+        length. Off by default, by measurement (the forecasting guide has
+        the tables).
     calibration_fraction : float in (0, 1) or None, default=0.2
         Share of the training windows, the last ones, held out to calibrate
         :meth:`predict_interval` and :meth:`forecast_interval` (at least 19,
@@ -111,7 +101,9 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         of the epochs, records its errors on them (one step, and rollouts
         from at most 200 of them spread evenly), then trains it on with all
         windows for the remaining epochs. One network, so the intervals cost
-        the rollouts alone. None skips the calibration (and the intervals)
+        the rollouts alone. The same held-out rollouts choose how much of
+        the seasonal naive forecast the predictions carry
+        (``naive_weight_``). None skips the calibration (and the intervals)
         and trains on all windows from the start; so do fewer than 10
         held-out windows.
     n_past_covariates : int, default=0
@@ -155,6 +147,16 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
     scaling_ : str
         The frame the network reads its windows in: ``scaling``, or the frame
         ``scaling="auto"`` chose.
+    naive_weight_ : float
+        The weight of the seasonal naive forecast in what :meth:`predict` and
+        :meth:`forecast` return: ``(1 - w) * network + w * naive``, ``w`` of
+        0, 0.25, 0.5, 0.75 and 1 the one whose rollouts missed the held-out
+        windows by least (``calibration_fraction``); 0, the network alone,
+        without held-out windows or rollouts.
+    naive_season_ : int
+        The season of that naive forecast (its value a season before, read
+        from the window; 1 for the last value): ``season_length_``, else the
+        season ``detect_season`` finds in the held-out windows.
     calibration_errors_ : ndarray of shape ``(n_held_out, n_steps, n_values)``
         Absolute errors of the network, before it trained on them, on the
         held-out windows,
@@ -199,6 +201,12 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         **ScaledTargets.fitted,
         "n_target_channels_": lambda est, name, value: est._check_target_channels(value),
         "scaling_": one_of("global", *FRAMES),
+        "naive_weight_": one_of(*NAIVE_WEIGHTS),
+        "naive_season_": count(
+            maximum=lambda est: min(
+                MAX_SEASON_LENGTH, getattr(est, "n_features_in_", MAX_SEASON_LENGTH)
+            )
+        ),
         "season_length_": optional(
             count(
                 maximum=lambda est: min(
@@ -371,6 +379,8 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         self._check_season(seqs)
         # "auto" without held-out windows to choose on: the first candidate
         self.scaling_ = AUTO_FRAMES[0] if self.scaling == "auto" else self.scaling
+        # the network alone until held-out windows weigh the naive forecast in
+        self.naive_weight_, self.naive_season_ = 0.0, self.season_length_ or 1
         self.flat_scale_ = (
             None
             if self.scaling_ == "global"
@@ -416,15 +426,6 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
                 f"rollout of this model calibrates a multiple of {per_call} steps, "
                 f"at most {MAX_CALIBRATED_STEPS + per_call - 1}."
             )
-
-    def _seed_covariates(self, window, steps, future_covariates, single):
-        """Seed windows ``(n, T, C)`` as target channels and the covariates of
-        each forward pass (``_covariates.split_seed``)."""
-        k = self._n_targets()
-        per_call = self._steps_per_call() if k < window.shape[2] else 1
-        return split_seed(
-            window, k, self._covariate_counts(), per_call, steps, future_covariates, single
-        )
 
     def fit(self, X, y, sample_weight=None):
         """Fit the forecaster on windows ``X`` and the values that follow them.
@@ -485,7 +486,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
             Predictions in the units of ``y``.
         """
         self._check_fitted()
-        return self._predict_sequences(self._check_input(X, reset=False))
+        return self._combined(self._check_input(X, reset=False))
 
     def predict_interval(self, X, coverage=0.9):
         """Prediction intervals around :meth:`predict`, calibrated on held-out windows.
@@ -517,7 +518,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         coverage = check_coverage(coverage)
         seqs = self._check_input(X, reset=False)
         frame = self._frame(seqs)
-        center = self._predict_sequences(seqs, frame)
+        center = self._combined(seqs, frame)
         width = self._half_widths(coverage, self._calibrated_steps() or 1)
         scale = 1.0 if frame is None else frame.target_scale(self.target_shape_)
         half = np.broadcast_to(width.reshape(1, -1) * scale, (len(center), width.size))
@@ -558,43 +559,27 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
             f"shaped {self.target_shape_}."
         )
 
-    def _seed_windows(self, X_seed) -> tuple[np.ndarray, bool]:
-        """The seed windows as float64 ``(n, T, C)``, and whether one was given alone."""
-        channels = self.n_channels_in_
-        seed = np.asarray(X_seed)
-        single = seed.ndim == (1 if channels == 1 else 2)
-        if single:
-            seed = seed[None]
-        if channels == 1 and seed.ndim == 2:
-            seed = seed[:, :, None]
-        if seed.ndim != 3:
-            layout = (
-                "(T,) or (n, T)"
-                if channels == 1
-                else f"(T, {channels}) or (n, T, {channels})"
-            )
-            raise ValueError(
-                f"X_seed must be shaped {layout} for this model, "
-                f"got shape {np.shape(X_seed)}."
-            )
-        window = self._check_input(seed, reset=False, names=False).values.astype(np.float64)
-        if getattr(self, "n_features_in_", None) not in (None, window.shape[1]):
-            raise ValueError(
-                f"X_seed windows have {window.shape[1]} time steps, but the model was "
-                f"fitted on windows of {self.n_features_in_}."
-            )
-        return window, single
-
-    def _rollout(self, window: np.ndarray, steps: int, covariates=None) -> np.ndarray:
+    def _rollout(self, window, steps: int, covariates=None, network=False) -> np.ndarray:
         """``steps`` values rolled forward from windows ``(n, T, C)`` of the target
-        channels (``_rollout.roll_forward``)."""
+        channels (``_rollout.roll_forward``), combined with their seasonal naive
+        forecast by ``naive_weight_`` unless ``network``."""
         per_call = self._steps_per_call()
-        return roll_forward(self._predict_sequences, window, steps, per_call, covariates)
+        out = roll_forward(self._predict_sequences, window, steps, per_call, covariates)
+        weight = getattr(self, "naive_weight_", 0.0)  # 0 for older models
+        if network or not weight:
+            return out
+        return combine(out, naive_paths(window, self.naive_season_, steps), weight)
 
-    def _shaped(self, out: np.ndarray, single: bool) -> np.ndarray:
-        if self._n_targets() == 1:
-            out = out[..., 0]
-        return out[0] if single else out
+    def _combined(self, seqs: Sequences, frame=None) -> np.ndarray:
+        """``_predict_sequences`` combined with the windows' seasonal naive
+        forecast by ``naive_weight_`` (``_combination``)."""
+        out = self._predict_sequences(seqs, frame)
+        weight = getattr(self, "naive_weight_", 0.0)  # 0 for older models
+        if not weight:
+            return out
+        steps, k = self._steps_per_call(), self._n_targets()
+        naive = naive_windows(seqs, k, self.naive_season_, steps)
+        return combine(out, naive.reshape(out.shape), weight)
 
     def forecast(self, X_seed, steps, *, future_covariates=None):
         """Roll the model forward on its own predictions.
@@ -696,25 +681,6 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, RecurrentEstimator):
         if dates is None:
             return lower, upper
         return pd_frame({"lower": lower, "upper": upper}, dates)
-
-    def _seed(self, X_seed, steps, future_covariates):
-        """What ``forecast`` and ``forecast_interval`` read from their arguments:
-        ``steps``, the seed windows ``(n, T, C)`` as float64, their target
-        channels, the covariates of each pass (``_rollout.split_seed``), whether
-        one seed was given alone, and the dates after a dated seed (or None)."""
-        self._check_fitted()
-        steps = check_count(steps, "steps")
-        seed, dates = self._dated_seed(X_seed, steps)
-        window, single = self._seed_windows(seed)
-        target, covariates = self._seed_covariates(window, steps, future_covariates, single)
-        return steps, window, target, covariates, single, dates
-
-    def _dated_seed(self, X_seed, steps):
-        """A dated Series seed's last window and the dates after it; else (X_seed, None)."""
-        dates = following_dates(X_seed, steps)
-        if dates is None:
-            return X_seed, None
-        return X_seed.to_numpy()[-getattr(self, "n_features_in_", len(X_seed)) :], dates
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
