@@ -24,9 +24,6 @@ import numpy as np
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
-from ._combination import combine, naive_paths, naive_weight
-from ._scaling import detect_season
-
 __all__ = [
     "calibration_origins",
     "chain_truth",
@@ -204,20 +201,11 @@ def fit_calibrated(est, X, y, sample_weight) -> None:
             None if weights is None else weights[head],
             epochs=epochs,
         )
-        forecasts = tail_forecasts(candidate, X_tail, y_tail)
-        error = float(np.nanmean(np.abs(forecasts[0] - forecasts[1])))
-        if best is None or error < best[1]:  # ties keep the first candidate
-            best = candidate, error, forecasts
+        errors, error = held_out_errors(candidate, X_tail, y_tail)
+        if best is None or error < best[2]:  # ties keep the first candidate
+            best = candidate, errors, error
     est._adopt(best[0])
-    truth, pred, scale, windows = best[2]
-    if windows is not None:  # rollouts: weigh the seasonal naive forecast in
-        if est.season_length_ is None:
-            seqs = est._check_input(X_tail, reset=False, names=False)
-            est.naive_season_ = detect_season(seqs, est._n_targets())
-        naive = naive_paths(windows, est.naive_season_, truth.shape[1])
-        est.naive_weight_ = naive_weight(truth, pred, naive)
-        pred = combine(pred, naive, est.naive_weight_)
-    est.calibration_errors_ = np.abs(truth - pred) / scale
+    est.calibration_errors_ = best[1]
     if more:
         if est.verbose:
             print(
@@ -247,7 +235,7 @@ def held_out_errors(est, X_tail, y_tail: np.ndarray) -> tuple[np.ndarray, float]
     (:func:`tail_forecasts`): the absolute errors divided by each window's
     scale, ``(n, steps, values)``, and the mean absolute error in the units of
     ``y`` (what candidates are chosen by)."""
-    truth, pred, scale, _ = tail_forecasts(est, X_tail, y_tail)
+    truth, pred, scale = tail_forecasts(est, X_tail, y_tail)
     errors = np.abs(truth - pred)
     return errors / scale, float(np.nanmean(errors))
 
@@ -255,10 +243,9 @@ def held_out_errors(est, X_tail, y_tail: np.ndarray) -> tuple[np.ndarray, float]
 def tail_forecasts(est, X_tail, y_tail: np.ndarray) -> tuple:
     """What fitted ``est``'s network forecasts for held-out windows ``X_tail``:
     one prediction each, or rollouts when the targets continue the input
-    channels. Returns ``(truth, predictions, scale, windows)``: the first two
-    ``(n, steps, values)`` (NaN truth where a rollout runs past the data),
-    each window's scale (broadcast against them), and the target channels of
-    the windows the rollouts start from (None without rollouts)."""
+    channels. Returns ``(truth, predictions, scale)``: the first two ``(n,
+    steps, values)`` (NaN truth where a rollout runs past the data), and each
+    window's scale, broadcast against them."""
     steps = est._calibrated_steps()
     rolls, per_call = steps is not None, steps or 1
     k = est._n_targets()
@@ -270,15 +257,14 @@ def tail_forecasts(est, X_tail, y_tail: np.ndarray) -> tuple:
     scale = np.ones((n_cal, 1, width)) if frame is None else frame.step_scale(k)
     if not rolls or seqs.kind == "list":  # no rollouts: one prediction each
         pred = est._predict_sequences(seqs, frame).reshape(truth.shape)
-        return truth, pred, scale, None
-    origins, truth, pred, windows = _rollouts(est, seqs, truth, k, per_call)
-    return truth, pred, scale[origins], windows
+        return truth, pred, scale
+    origins, truth, pred = _rollouts(est, seqs, truth, k, per_call)
+    return truth, pred, scale[origins]
 
 
 def _rollouts(helper, seqs, truth: np.ndarray, k: int, per_call: int):
-    """Rollouts of ``helper``'s network from held-out windows, as far as the
-    windows that follow them hold the truth: ``(origins, truth, predictions,
-    the origins' windows of the target channels)``."""
+    """Rollouts of ``helper`` from held-out windows, as far as the windows that
+    follow them hold the truth: ``(origins, truth, predictions)``."""
     n_cal = len(truth)
     chunks = min(-(-n_cal // 2), -(-MAX_CALIBRATED_STEPS // per_call))
     origins = calibration_origins(n_cal)
@@ -295,6 +281,4 @@ def _rollouts(helper, seqs, truth: np.ndarray, k: int, per_call: int):
         return rows(np.minimum(origins + call * lag, n_cal - 1))[:, :, k:]
 
     covs = None if k == seqs.n_channels else covariates
-    windows = rows(origins)[:, :, :k]
-    pred = helper._rollout(windows, chunks * per_call, covs, network=True)
-    return origins, truth, pred, windows
+    return origins, truth, helper._rollout(rows(origins)[:, :, :k], chunks * per_call, covs)

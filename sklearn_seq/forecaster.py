@@ -11,7 +11,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
 from ._base import RecurrentEstimator
-from ._combination import NAIVE_WEIGHTS, combine, naive_paths, naive_windows
 from ._dates import pd_frame, pd_series
 from ._docs import shared_docs
 from ._features import FeaturesMixin
@@ -101,9 +100,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         of the epochs, records its errors on them (one step, and rollouts
         from at most 200 of them spread evenly), then trains it on with all
         windows for the remaining epochs. One network, so the intervals cost
-        the rollouts alone. The same held-out rollouts choose how much of
-        the seasonal naive forecast the predictions carry
-        (``naive_weight_``). None skips the calibration (and the intervals)
+        the rollouts alone. None skips the calibration (and the intervals)
         and trains on all windows from the start; so do fewer than 10
         held-out windows.
     n_past_covariates : int, default=0
@@ -147,16 +144,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
     scaling_ : str
         The frame the network reads its windows in: ``scaling``, or the frame
         ``scaling="auto"`` chose.
-    naive_weight_ : float
-        The weight of the seasonal naive forecast in what :meth:`predict` and
-        :meth:`forecast` return: ``(1 - w) * network + w * naive``, ``w`` of
-        0, 0.25, 0.5, 0.75 and 1 the one whose rollouts missed the held-out
-        windows by least (``calibration_fraction``); 0, the network alone,
-        without held-out windows or rollouts.
-    naive_season_ : int
-        The season of that naive forecast (its value a season before, read
-        from the window; 1 for the last value): ``season_length_``, else the
-        season ``detect_season`` finds in the held-out windows.
+
     calibration_errors_ : ndarray of shape ``(n_held_out, n_steps, n_values)``
         Absolute errors of the network, before it trained on them, on the
         held-out windows,
@@ -201,12 +189,6 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         **ScaledTargets.fitted,
         "n_target_channels_": lambda est, name, value: est._check_target_channels(value),
         "scaling_": one_of("global", *FRAMES),
-        "naive_weight_": one_of(*NAIVE_WEIGHTS),
-        "naive_season_": count(
-            maximum=lambda est: min(
-                MAX_SEASON_LENGTH, getattr(est, "n_features_in_", MAX_SEASON_LENGTH)
-            )
-        ),
         "season_length_": optional(
             count(
                 maximum=lambda est: min(
@@ -379,8 +361,6 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         self._check_season(seqs)
         # "auto" without held-out windows to choose on: the first candidate
         self.scaling_ = AUTO_FRAMES[0] if self.scaling == "auto" else self.scaling
-        # the network alone until held-out windows weigh the naive forecast in
-        self.naive_weight_, self.naive_season_ = 0.0, self.season_length_ or 1
         self.flat_scale_ = (
             None
             if self.scaling_ == "global"
@@ -486,7 +466,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
             Predictions in the units of ``y``.
         """
         self._check_fitted()
-        return self._combined(self._check_input(X, reset=False))
+        return self._predict_sequences(self._check_input(X, reset=False))
 
     def predict_interval(self, X, coverage=0.9):
         """Prediction intervals around :meth:`predict`, calibrated on held-out windows.
@@ -518,7 +498,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         coverage = check_coverage(coverage)
         seqs = self._check_input(X, reset=False)
         frame = self._frame(seqs)
-        center = self._combined(seqs, frame)
+        center = self._predict_sequences(seqs, frame)
         width = self._half_widths(coverage, self._calibrated_steps() or 1)
         scale = 1.0 if frame is None else frame.target_scale(self.target_shape_)
         half = np.broadcast_to(width.reshape(1, -1) * scale, (len(center), width.size))
@@ -559,27 +539,11 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
             f"shaped {self.target_shape_}."
         )
 
-    def _rollout(self, window, steps: int, covariates=None, network=False) -> np.ndarray:
+    def _rollout(self, window: np.ndarray, steps: int, covariates=None) -> np.ndarray:
         """``steps`` values rolled forward from windows ``(n, T, C)`` of the target
-        channels (``_rollout.roll_forward``), combined with their seasonal naive
-        forecast by ``naive_weight_`` unless ``network``."""
+        channels (``_rollout.roll_forward``)."""
         per_call = self._steps_per_call()
-        out = roll_forward(self._predict_sequences, window, steps, per_call, covariates)
-        weight = getattr(self, "naive_weight_", 0.0)  # 0 for older models
-        if network or not weight:
-            return out
-        return combine(out, naive_paths(window, self.naive_season_, steps), weight)
-
-    def _combined(self, seqs: Sequences, frame=None) -> np.ndarray:
-        """``_predict_sequences`` combined with the windows' seasonal naive
-        forecast by ``naive_weight_`` (``_combination``)."""
-        out = self._predict_sequences(seqs, frame)
-        weight = getattr(self, "naive_weight_", 0.0)  # 0 for older models
-        if not weight:
-            return out
-        steps, k = self._steps_per_call(), self._n_targets()
-        naive = naive_windows(seqs, k, self.naive_season_, steps)
-        return combine(out, naive.reshape(out.shape), weight)
+        return roll_forward(self._predict_sequences, window, steps, per_call, covariates)
 
     def forecast(self, X_seed, steps, *, future_covariates=None):
         """Roll the model forward on its own predictions.

@@ -8,7 +8,6 @@ import pytest
 from sklearn.base import clone
 
 from sklearn_seq import RNNForecaster, _intervals, load, make_windows, save
-from sklearn_seq._combination import NAIVE_WEIGHTS, combine, naive_paths
 
 TINY = {"hidden_size": 16, "max_epochs": 20, "random_state": 0}
 
@@ -433,43 +432,11 @@ def test_scaling_auto_keeps_the_frame_with_the_smaller_held_out_error():
     chosen = min(scores, key=scores.get)
     assert scores["diff"] != scores["mean"]
     assert model.scaling == "auto" and model.scaling_ == chosen
-    # the calibration: the chosen network's rollouts, combined with the naive forecast
-    tail = _intervals.tail_forecasts(alone[chosen], X[head:], y[head:])
-    truth, pred, scale, windows = tail
-    naive = naive_paths(windows, model.naive_season_, truth.shape[1])
-    combined = combine(pred, naive, model.naive_weight_)
-    expected = np.abs(truth - combined) / scale
+    # the calibration: the chosen network's errors on the held-out windows
+    expected = _intervals.held_out_errors(alone[chosen], X[head:], y[head:])[0]
     np.testing.assert_array_equal(model.calibration_errors_, expected)
     assert model.n_epochs_ == epochs + more == TINY["max_epochs"]
     assert clone(model).get_params()["scaling"] == "auto"
     back = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(back.forecast(X[-1], 5), model.forecast(X[-1], 5))
 
-
-def test_the_naive_weight_is_the_one_with_the_smallest_held_out_error():
-    """The network's rollouts on the held-out windows, combined with their
-    seasonal naive forecast at each weight: the fitted ``naive_weight_`` has the
-    smallest mean absolute error, and predictions and forecasts carry it."""
-    from statsmodels.datasets import elnino  # monthly sea temperatures: a season
-
-    series = elnino.load_pandas().data.iloc[:, 1:].to_numpy(dtype=float).ravel()[:200]
-    X, y = make_windows(series[:-12], lookback=24)  # 164 windows: 32 held out
-    model = RNNForecaster(**TINY).fit(X, y)
-    head = len(X) - _intervals.held_out_count(len(X), 0.2)
-    epochs, _ = _intervals.continuation_epochs(TINY["max_epochs"], 0.2)
-    alone = RNNForecaster(**{**TINY, "max_epochs": epochs}, calibration_fraction=None)
-    alone.fit(X[:head], y[:head])
-    truth, pred, _, windows = _intervals.tail_forecasts(alone, X[head:], y[head:])
-    assert model.naive_season_ == 12  # found in the held-out windows
-    naive = naive_paths(windows, 12, truth.shape[1])
-    errors = {w: np.nanmean(np.abs(truth - combine(pred, naive, w))) for w in NAIVE_WEIGHTS}
-    assert model.naive_weight_ == min(errors, key=errors.get)
-    assert 0 < model.naive_weight_  # the season helps the network here
-    seed = series[-36:-12]
-    network = model._rollout(seed[None, :, None], 12, network=True)[0, :, 0]
-    w = model.naive_weight_
-    expected = (1 - w) * network + w * np.resize(seed[-12:], 12)
-    # the seed is read as float32
-    np.testing.assert_allclose(model.forecast(seed, 12), expected, rtol=1e-6)
-    one_step = model.forecast(X[-5:], 1)[:, 0]
-    np.testing.assert_allclose(model.predict(X[-5:]), one_step, rtol=1e-6)
