@@ -165,6 +165,8 @@ def fit_calibrated(est, X, y, sample_weight) -> None:
     split-conformal calibration needs. Fewer than ``MIN_CALIBRATION``
     held-out windows: one run on all windows, and no calibration.
     """
+    if not isinstance(X, np.ndarray):  # the fit's own errors for what cannot be split
+        est._check_input(X, reset=True)  # (sparse matrices, word ids for a forecaster)
     n = _num_samples(X)
     n_cal = held_out_count(n, est.calibration_fraction)
     weights = None if sample_weight is None else np.asarray(sample_weight)
