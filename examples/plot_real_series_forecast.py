@@ -9,8 +9,8 @@ its last four years, train :class:`~sklearn_seq.RNNForecaster` with its
 defaults on windows of the rest, and roll it forward with 80% and 95%
 prediction intervals. The default window-relative scaling lets the network
 carry the trend past the highest level it saw in training; the intervals are
-split-conformal, calibrated on the last training windows, which a copy of
-the model did not train on, and they widen with the horizon.
+split-conformal, calibrated on the last training windows before the network
+trained on them, and they widen with the horizon.
 
 Run it as a script with an output path to save the figure::
 
