@@ -163,7 +163,10 @@ def fit_calibrated(est, X, y, sample_weight) -> None:
     for the remaining epochs. The intervals so cost no second network; the
     errors are those of the model before it saw the held-out windows, as
     split-conformal calibration needs. Fewer than ``MIN_CALIBRATION``
-    held-out windows: one run on all windows, and no calibration.
+    held-out windows: one run on all windows, and no calibration. Where
+    ``est._candidates()`` offers several models (``scaling="auto"``), each
+    trains on the first windows and the one with the smallest held-out mean
+    absolute error is kept (``est._adopt``) and trains on.
     """
     if not isinstance(X, np.ndarray):  # the fit's own errors for what cannot be split
         est._check_input(X, reset=True)  # (sparse matrices, word ids for a forecaster)
@@ -233,21 +236,11 @@ def continuation_epochs(max_epochs: int, fraction: float) -> tuple[int, int]:
 
 
 def held_out_errors(est, X_tail, y_tail: np.ndarray) -> tuple[np.ndarray, float]:
-    """The errors of fitted ``est``'s network on held-out windows ``X_tail``
-    (:func:`tail_forecasts`): the absolute errors divided by each window's
-    scale, ``(n, steps, values)``, and the mean absolute error in the units of
-    ``y`` (what candidates are chosen by)."""
-    truth, pred, scale = tail_forecasts(est, X_tail, y_tail)
-    errors = np.abs(truth - pred)
-    return errors / scale, float(np.nanmean(errors))
-
-
-def tail_forecasts(est, X_tail, y_tail: np.ndarray) -> tuple:
-    """What fitted ``est``'s network forecasts for held-out windows ``X_tail``:
-    one prediction each, or rollouts when the targets continue the input
-    channels. Returns ``(truth, predictions, scale)``: the first two ``(n,
-    steps, values)`` (NaN truth where a rollout runs past the data), and each
-    window's scale, broadcast against them."""
+    """The errors of fitted ``est`` on held-out windows ``X_tail`` (one
+    prediction each, or rollouts when the targets continue the input channels):
+    the absolute errors divided by each window's scale, ``(n, steps, values)``
+    (NaN where a rollout runs past the data), and the mean absolute error in
+    the units of ``y`` (what candidates are chosen by)."""
     steps = est._calibrated_steps()
     rolls, per_call = steps is not None, steps or 1
     k = est._n_targets()
@@ -259,9 +252,11 @@ def tail_forecasts(est, X_tail, y_tail: np.ndarray) -> tuple:
     scale = np.ones((n_cal, 1, width)) if frame is None else frame.step_scale(k)
     if not rolls or seqs.kind == "list":  # no rollouts: one prediction each
         pred = est._predict_sequences(seqs, frame).reshape(truth.shape)
-        return truth, pred, scale
-    origins, truth, pred = _rollouts(est, seqs, truth, k, per_call)
-    return truth, pred, scale[origins]
+    else:
+        origins, truth, pred = _rollouts(est, seqs, truth, k, per_call)
+        scale = scale[origins]
+    errors = np.abs(truth - pred)
+    return errors / scale, float(np.nanmean(errors))
 
 
 def _rollouts(helper, seqs, truth: np.ndarray, k: int, per_call: int):

@@ -315,7 +315,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         if candidate is self:
             return
         scaling = self.scaling
-        vars(self).update(vars(candidate))
+        self.__dict__ = dict(vars(candidate))  # nothing left of an earlier fit
         self.scaling = scaling
         self._built_with = {**self._built_with, "scaling": scaling}
 
