@@ -180,9 +180,8 @@ def fit_calibrated(est, X, y, sample_weight) -> None:
         or (weights is not None and (weights.shape != (n,) or not weights.any()))
     ):
         est._fit_unguarded(X, y, sample_weight)
-        steps = est._calibrated_steps()
-        width = est.n_outputs_ if steps is None else est._n_targets()
-        est.calibration_errors_ = np.empty((0, steps or 1, width))
+        steps = est._calibrated_steps() or 1
+        est.calibration_errors_ = np.empty((0, steps, est._calibration_width()))
         return
     head, tail = slice(0, n - n_cal), slice(n - n_cal, n)  # slices keep views
     if not isinstance(X, list) and not hasattr(X, "iloc"):
@@ -243,8 +242,7 @@ def held_out_errors(est, X_tail, y_tail: np.ndarray) -> tuple[np.ndarray, float]
     the units of ``y`` (what candidates are chosen by)."""
     steps = est._calibrated_steps()
     rolls, per_call = steps is not None, steps or 1
-    k = est._n_targets()
-    width = k if rolls else est.n_outputs_
+    k, width = est._n_targets(), est._calibration_width()
     n_cal = len(y_tail)
     seqs = est._check_input(X_tail, reset=False, names=False)
     truth = y_tail.reshape(n_cal, per_call, width)
