@@ -77,6 +77,15 @@ Run (statsmodels, pandas and pmdarima come with the ``bench`` extra)::
 
 ``--cached-only`` reports from the cache alone (no fitting): series that
 miss fits are listed and left out.
+
+``--combinations`` adds, for each variant, the combinations its cached
+forecasts make possible without another fit (``report_combinations``): the
+mean and median over 3 of the seeds' forecasts (every triple) and over all
+of them, which is what an ensemble of that many networks differing by
+``random_state`` forecasts, and ``w`` network + ``(1 - w)`` ETS for ``w`` =
+0.25, 0.5, 0.75, each seed on its own. ETS here is fitted on the whole
+training part, which ``forecast(seed window)`` does not see: an upper bound
+of what a combination could give, not a method the forecaster offers.
 """
 
 import argparse
@@ -806,6 +815,80 @@ def weighted(means: np.ndarray, counts: np.ndarray) -> float:
     return float(np.nansum(means * counts) / counts.sum())
 
 
+def combination_counts(mase_of, names, base) -> str:
+    """Lead counts of one combination: ``mase_of(series)`` is (members, origins)."""
+    won_ets = won_snaive = failing = 0
+    ratios = []
+    for s in names:
+        mase = mase_of(s)
+        ets, snaive = mean_mase(base[s], "ets"), mean_mase(base[s], "snaive")
+        won_ets += mase.mean() < ets
+        won_snaive += mase.mean() < snaive
+        failing += bool((mase.mean(axis=1) > FAIL_FACTOR * snaive).all())
+        ratios.append(mase.mean() / ets)
+    return (
+        f"won/ETS {won_ets}, won/s.naive {won_snaive}, failing {failing}, "
+        f"geo / ETS {geo_mean(ratios):.3f}"
+    )
+
+
+def report_combinations(results, base, names, seeds) -> None:
+    """Seed ensembles and ETS combinations of one variant's cached forecasts."""
+    from itertools import combinations
+
+    names = [s for s in names if len(results[s]) == N_ORIGINS * seeds]
+
+    def mase(run, point):
+        return np.mean(np.abs(run["test"] - point)) / run["scale"]
+
+    def ensemble(members, pool):
+        def mase_of(s):
+            points = {key: as_array(record["point"]) for key, record in results[s].items()}
+            return np.array(
+                [
+                    [
+                        mase(run, pool([points[o, seed] for seed in group], axis=0))
+                        for o, run in enumerate(base[s])
+                    ]
+                    for group in members
+                ]
+            )
+
+        return mase_of
+
+    def with_ets(w):
+        def mase_of(s):
+            return np.array(
+                [
+                    [
+                        mase(
+                            run,
+                            w * as_array(results[s][o, seed]["point"])
+                            + (1 - w) * np.asarray(run["ets"]["mean"]),
+                        )
+                        for o, run in enumerate(base[s])
+                    ]
+                    for seed in range(seeds)
+                ]
+            )
+
+        return mase_of
+
+    print(f"6. Combinations of the cached forecasts ({len(names)} series)")
+    singles = [[seed] for seed in range(seeds)]
+    counts = combination_counts(ensemble(singles, np.mean), names, base)
+    print(f"  {'one network':<28} {counts}")
+    triples = [list(group) for group in combinations(range(seeds), 3)]
+    for size, members in ((3, triples), (seeds, [list(range(seeds))])):
+        for pool in (np.mean, np.median):
+            label = f"{pool.__name__} of {size} seeds"
+            counts = combination_counts(ensemble(members, pool), names, base)
+            print(f"  {label:<28} {counts}")
+    for w in (0.25, 0.5, 0.75):
+        label = f"{w} network + {1 - w} ETS"
+        print(f"  {label:<28} {combination_counts(with_ets(w), names, base)}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -818,6 +901,11 @@ def main():
     parser.add_argument("--half", choices=("tuning", "confirming", "all"), default="tuning")
     parser.add_argument(
         "--only-baselines", action="store_true", help="print the baselines' table alone"
+    )
+    parser.add_argument(
+        "--combinations",
+        action="store_true",
+        help="also report seed ensembles and ETS combinations of the cached forecasts",
     )
     parser.add_argument(
         "--cached-only",
@@ -850,6 +938,8 @@ def main():
     results = run_variants(variants, data, names, args.seeds, args.jobs, args.cached_only)
     for variant, params in variants.items():
         report_variant(variant, params, results[variant], data, base, names, args.seeds)
+        if args.combinations and args.seeds >= 3:
+            report_combinations(results[variant], base, names, args.seeds)
 
 
 if __name__ == "__main__":

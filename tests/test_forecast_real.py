@@ -439,4 +439,3 @@ def test_scaling_auto_keeps_the_frame_with_the_smaller_held_out_error():
     assert clone(model).get_params()["scaling"] == "auto"
     back = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(back.forecast(X[-1], 5), model.forecast(X[-1], 5))
-
