@@ -188,3 +188,97 @@ class ContrastiveEncoder(nn.Module):
         logits = logits.masked_fill(left_out, float("-inf"))
         loss = nn.functional.cross_entropy(logits, twin, reduction="none")
         return loss.view(2, n).mean(0)[:, None], torch.ones(n, device=z.device)
+
+
+def random_mask(
+    values: torch.Tensor, lengths: torch.Tensor, share: float, block: int
+) -> torch.Tensor:
+    """Which values to hide, ``(batch, steps, channels)`` booleans: blocks of
+    ``block`` steps, each channel's independently, hidden with probability
+    ``share``, and at least one block of every sequence and channel (the
+    first one of its own, where the draw hid none); nothing after a
+    sequence's end."""
+    batch, width, channels = values.shape
+    device = values.device
+    n_blocks = -(-width // block)
+    hidden = torch.rand(batch, n_blocks, channels, device=device) < share
+    own_blocks = (lengths.to(device) + block - 1) // block  # (batch,)
+    blocks = torch.arange(n_blocks, device=device)
+    valid_blocks = blocks[None, :, None] < own_blocks[:, None, None]
+    hidden &= valid_blocks
+    pick = (
+        torch.rand(batch, 1, channels, device=device) * own_blocks[:, None, None]
+    ).long()
+    hidden |= (blocks[None, :, None] == pick) & ~hidden.any(1, keepdim=True)
+    mask = hidden.repeat_interleave(block, dim=1)[:, :width]
+    return mask & valid_mask(lengths, width, device)[..., None]
+
+
+class MaskedEncoder(nn.Module):
+    """A recurrent encoder trained to fill in hidden parts of each sequence.
+
+    In training, blocks of steps of each sequence are hidden (set to 0, the
+    standardized inputs' mean; each channel's independently, see
+    :func:`random_mask`), the encoder reads the rest, and a linear head
+    predicts the hidden values from the encoder's outputs at their steps
+    before pooling (one output per front-end patch predicts that patch's
+    steps). The loss counts the hidden values only, as masked-value
+    pre-training of time-series encoders does (Zerveas et al., KDD 2021).
+    The features are the pooled codes of whole, unmasked sequences.
+
+    Parameters
+    ----------
+    n_outputs : int
+        Channels of the predicted values (the input's).
+    pooling : {"last", "mean", "max", "mean_max", "attention"}
+        How the encoder's outputs over time become the code.
+    share : float
+        Probability that a block is hidden.
+    block : int
+        Steps per hidden block, rounded up to whole front-end patches.
+    **encoder_kwargs
+        Passed to :class:`~sklearn_seq._modules.RecurrentEncoder`.
+    """
+
+    def __init__(
+        self,
+        n_outputs: int,
+        pooling: str = "last",
+        share: float = 0.3,
+        block: int = 5,
+        **encoder_kwargs,
+    ):
+        super().__init__()
+        self.encoder = RecurrentEncoder(pooling=pooling, **encoder_kwargs)
+        self.n_features = self.encoder.output_size
+        front_end = self.encoder.front_end
+        self.patch = front_end.patch_size if front_end is not None else 1
+        self.share = share
+        self.block = -(-block // self.patch) * self.patch
+        width = encoder_kwargs["hidden_size"] * self.encoder.n_directions
+        self.head = nn.Linear(width, self.patch * n_outputs)
+
+    def features(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The code of each sequence, ``(batch, n_features)``."""
+        return self.encoder(values, lengths)
+
+    def forward(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The predicted values and the mask that hid them, stacked on a last
+        axis: ``(batch, longest length, n_outputs, 2)``."""
+        width = int(lengths.max())
+        values = values[:, :width]
+        mask = random_mask(values, lengths, self.share, self.block)
+        outputs, _ = self.encoder.steps(values.masked_fill(mask, 0.0), lengths)
+        batch, n_steps = outputs.shape[:2]
+        predicted = self.head(outputs).view(batch, n_steps * self.patch, -1)[:, :width]
+        return torch.stack([predicted, mask.to(predicted.dtype)], dim=-1)
+
+    def losses(
+        self, output: torch.Tensor, values: torch.Tensor, lengths: torch.Tensor, weight=None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Squared errors of the hidden values ``(batch, steps * channels)``,
+        zero elsewhere, and each sequence's count of hidden values."""
+        predicted, hidden = output[..., 0], output[..., 1]
+        width = predicted.shape[1]
+        errors = (predicted - values[:, :width].to(predicted)).square() * hidden
+        return errors.flatten(1), hidden.sum((1, 2))

@@ -6,11 +6,11 @@ Torch only: nothing here knows about scikit-learn.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._cells import MaskedBatchNorm, RecurrentLayers, valid_mask
+from ._cells import RecurrentLayers
+from ._front_end import FrontEnd
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 _FUSED = ("tanh", "relu")  # the plain RNN activations torch.nn.RNN has
@@ -37,67 +37,6 @@ def make_rnn(
     if cell != "rnn":
         options.pop("nonlinearity", None)
     return _CELLS[cell](input_size, hidden_size, num_layers, batch_first=True, **options)
-
-
-class FrontEnd(nn.Module):
-    """Summarize each patch of ``patch_size`` steps into one vector for the recurrent layer.
-
-    A sequence of ``L`` steps becomes ``ceil(L / patch_size)`` patch vectors,
-    so the recurrent layer runs ``patch_size`` times fewer steps and its state
-    has fewer steps to carry information across. Steps after a sequence's end
-    are zeroed before every convolution and fill its last patch, so a
-    sequence's patch vectors are the same alone or among longer sequences.
-
-    Parameters
-    ----------
-    kind : {"patch", "conv"}
-        ``"patch"``: a linear embedding of each patch's raw values (as in
-        PatchTST). ``"conv"``: LSTM-FCN's convolutional block in series, its
-        second layer at the patch rate so long sequences stay cheap: a
-        convolution over the raw steps (kernel 7), the maximum of each feature
-        over each patch, a convolution over the patches (kernel 5); each
-        convolution is followed by batch normalization (over the valid steps,
-        see :class:`MaskedBatchNorm`) and a ReLU.
-    input_size : int
-        Channels per time step.
-    output_size : int
-        Size of each patch vector.
-    patch_size : int
-        Steps per patch (also the stride: patches do not overlap).
-    """
-
-    def __init__(self, kind: str, input_size: int, output_size: int, patch_size: int):
-        super().__init__()
-        self.kind, self.patch_size = kind, patch_size
-        if kind == "patch":
-            convs = [nn.Conv1d(input_size, output_size, patch_size, stride=patch_size)]
-        else:
-            convs = [
-                nn.Conv1d(input_size, output_size, 7, padding=3),
-                nn.Conv1d(output_size, output_size, 5, padding=2),
-            ]
-            self.norms = nn.ModuleList([MaskedBatchNorm(output_size) for _ in convs])
-        self.convs = nn.ModuleList(convs)
-
-    def forward(self, values: torch.Tensor, lengths: torch.Tensor):
-        """Patch vectors ``(batch, n_patches, output_size)`` and their counts."""
-        k = self.patch_size
-        n_patches = (lengths + k - 1) // k
-        width = -(-values.shape[1] // k) * k
-        x = F.pad(values.transpose(1, 2), (0, width - values.shape[1]))
-        x = x.masked_fill(~valid_mask(lengths, width, x.device)[:, None], 0.0)
-        if self.kind == "patch":
-            return self.convs[0](x).transpose(1, 2), n_patches
-        x = self._block(0, x.transpose(1, 2), lengths)  # (batch, width, features)
-        x = F.max_pool1d(x.transpose(1, 2), k)  # steps after the end: 0, no max
-        return self._block(1, x.transpose(1, 2), n_patches), n_patches
-
-    def _block(self, i: int, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Convolution, batch normalization and ReLU over ``(batch, steps, features)``,
-        zero after each sequence's end."""
-        valid = valid_mask(lengths, x.shape[1], x.device)
-        x = self.convs[i](x.transpose(1, 2)).transpose(1, 2)
-        return torch.relu(self.norms[i](x, valid)).masked_fill(~valid[..., None], 0.0)
 
 
 class RecurrentEncoder(nn.Module):
@@ -177,7 +116,10 @@ class RecurrentEncoder(nn.Module):
         if pooling == "attention":
             self.attention = nn.Linear(self.output_size, 1)
 
-    def forward(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    def _run(self, values: torch.Tensor, lengths: torch.Tensor) -> tuple:
+        """The recurrent layer over the (front end's) steps: its outputs (packed
+        when lengths differ), final state, the steps' lengths (on the CPU),
+        the batch's width in steps, and whether the outputs are packed."""
         if values.is_cuda:  # weights moved or unpickled: keep cuDNN's single chunk
             self.rnn.flatten_parameters()
         lengths = lengths.cpu()
@@ -195,6 +137,19 @@ class RecurrentEncoder(nn.Module):
             else values
         )
         outputs, hidden = self.rnn(inputs)
+        return outputs, hidden, lengths, width, packed
+
+    def steps(self, values: torch.Tensor, lengths: torch.Tensor) -> tuple:
+        """The outputs at every (front end's) step before pooling,
+        ``(batch, steps, hidden_size * directions)``, zero after each
+        sequence's end, and each sequence's count of steps."""
+        outputs, _, lengths, width, packed = self._run(values, lengths)
+        if packed:
+            outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=width)
+        return outputs, lengths
+
+    def forward(self, values: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        outputs, hidden, lengths, width, packed = self._run(values, lengths)
         if self.pooling == "last":
             if isinstance(hidden, tuple):  # LSTM: (h_n, c_n)
                 hidden = hidden[0]
@@ -210,8 +165,8 @@ class RecurrentEncoder(nn.Module):
                     outputs, batch_first=True, total_length=width
                 )
             mask = (
-                torch.arange(width, device=values.device)[None, :]
-                < lengths.to(values.device)[:, None]
+                torch.arange(width, device=outputs.device)[None, :]
+                < lengths.to(outputs.device)[:, None]
             ).unsqueeze(-1)
             if self.pooling in ("mean", "mean_max"):
                 encoded = (outputs * mask).sum(1) / lengths.to(outputs)[:, None]

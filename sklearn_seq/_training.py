@@ -110,7 +110,8 @@ class ReconstructionNet(WeightedNet):
     """A net whose targets are its inputs (``y`` is None): the module's
     ``losses`` give each sample's loss elements from the batch's own inputs
     (an autoencoder's squared errors, zero after each sequence's end; a
-    contrastive module's InfoNCE) and their count, weighted as
+    contrastive module's InfoNCE; a masked module's errors on the values it
+    hid) and their count, weighted as
     :class:`SampleWeightedNet` weighs them."""
 
     def loss_terms(self, y_pred, y_true, X=None):

@@ -6,7 +6,7 @@ import torch
 from sklearn.utils._param_validation import StrOptions
 from torch import nn
 
-from ._autoencoder import ContrastiveEncoder, SequenceAutoencoder
+from ._autoencoder import ContrastiveEncoder, MaskedEncoder, SequenceAutoencoder
 from ._base import RecurrentEstimator
 from ._docs import shared_docs
 from ._features import FeaturesMixin
@@ -88,7 +88,7 @@ class SequenceEncoder(FeaturesMixin, RecurrentEstimator):
     _parameter_constraints = {
         **RecurrentEstimator._parameter_constraints,
         "pooling": [StrOptions({"last", "mean", "max", "mean_max", "attention"})],
-        "objective": [StrOptions({"reconstruct", "contrastive"})],
+        "objective": [StrOptions({"reconstruct", "contrastive", "masked"})],
     }
     _fitted_attributes = InputTargets.fitted
     _net_class = ReconstructionNet
@@ -169,6 +169,10 @@ class SequenceEncoder(FeaturesMixin, RecurrentEstimator):
         if self.objective == "contrastive":
             return ContrastiveEncoder(
                 pooling=self.pooling, **self._encoder_kwargs(n_channels)
+            )
+        if self.objective == "masked":
+            return MaskedEncoder(
+                n_outputs, pooling=self.pooling, **self._encoder_kwargs(n_channels)
             )
         return SequenceAutoencoder(
             n_outputs, pooling=self.pooling, **self._encoder_kwargs(n_channels)

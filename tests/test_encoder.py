@@ -16,7 +16,13 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from sklearn_seq import SequenceEncoder, Word2VecTransformer, load, save
-from sklearn_seq._autoencoder import ContrastiveEncoder, SequenceAutoencoder, random_views
+from sklearn_seq._autoencoder import (
+    ContrastiveEncoder,
+    MaskedEncoder,
+    SequenceAutoencoder,
+    random_mask,
+    random_views,
+)
 
 TINY = {"hidden_size": 4, "max_epochs": 3, "random_state": 0}
 rng = np.random.default_rng(0)
@@ -82,6 +88,51 @@ def test_the_contrastive_objective_learns_codes_of_whole_sequences(tmp_path):
     )
     with pytest.raises(ValueError, match="objective"):
         SequenceEncoder(objective="forecast", **TINY).fit(X2)
+
+
+def test_the_masked_objective_learns_to_fill_in_hidden_steps(tmp_path):
+    enc = SequenceEncoder(objective="masked", **{**TINY, "max_epochs": 10})
+    Z = enc.fit(RAGGED).transform(RAGGED)
+    assert isinstance(enc.net_.module_, MaskedEncoder)
+    losses = enc.net_.history[:, "train_loss"]
+    assert np.isfinite(losses).all() and losses[-1] < losses[0]
+    assert Z.shape == (40, 16)  # the pooled codes of whole sequences
+    np.testing.assert_allclose(enc.transform(RAGGED[::-1]), Z[::-1], atol=1e-12)
+    again = SequenceEncoder(objective="masked", **{**TINY, "max_epochs": 10})
+    np.testing.assert_array_equal(again.fit(RAGGED).transform(RAGGED), Z)
+    save(enc, tmp_path / "masked.safetensors")
+    np.testing.assert_array_equal(
+        load(tmp_path / "masked.safetensors").transform(RAGGED), Z
+    )
+
+
+def test_masks_hide_whole_blocks_within_each_sequence():
+    torch.manual_seed(0)
+    values, lengths = torch.zeros(3, 23, 2), torch.tensor([23, 9, 1])
+    for _ in range(20):
+        mask = random_mask(values, lengths, share=0.3, block=5)
+        assert mask.shape == (3, 23, 2)
+        assert not mask[1, 9:].any() and not mask[2, 1:].any()  # nothing past an end
+        assert mask.any(1).all()  # every sequence and channel hides something
+        blocks = mask[0, :20].reshape(4, 5, 2)  # whole blocks of 5 steps
+        assert (blocks.all(1) | ~blocks.any(1)).all()
+
+
+def test_the_masked_loss_counts_hidden_values_only():
+    module = MaskedEncoder(
+        1, input_size=1, hidden_size=4, cell="gru", front_end="conv", patch_size=4
+    )
+    assert module.block == 8  # 5 steps rounded up to whole patches of 4
+    torch.manual_seed(0)
+    values, lengths = torch.randn(2, 10, 1), torch.tensor([10, 6])
+    output = module(values, lengths)
+    assert output.shape == (2, 10, 1, 2)
+    predicted, hidden = output[..., 0].detach(), output[..., 1]
+    losses, counts = module.losses(output, values, lengths)
+    assert counts.tolist() == hidden.sum((1, 2)).tolist() and (counts > 0).all()
+    moved = output.detach().clone()
+    moved[..., 0] = torch.where(hidden.bool(), predicted, predicted + 5.0)  # shown steps
+    torch.testing.assert_close(module.losses(moved, values, lengths)[0], losses.detach())
 
 
 def test_views_stay_within_each_sequence():

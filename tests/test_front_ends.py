@@ -8,7 +8,7 @@ import torch
 from sklearn.base import clone
 
 from sklearn_seq import RNNForecaster, SequenceClassifier, SequenceGenerator, make_windows
-from sklearn_seq._modules import FrontEnd
+from sklearn_seq._front_end import FrontEnd
 from sklearn_seq.persistence import load, save
 
 TINY = {"hidden_size": 8, "max_epochs": 3, "random_state": 0}
