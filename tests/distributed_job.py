@@ -143,7 +143,7 @@ def scenarios(rank, distributed="join"):
 
     gen = SequenceGenerator(distributed=distributed, **EXACT)
     out["generator"] = gen.fit(Xw[:-3], Xw[3:, -3:]).predict(Xw[:4])
-    enc = SequenceEncoder(distributed=distributed, **EXACT).fit(X)
+    enc = SequenceEncoder(distributed=distributed, objective="reconstruct", **EXACT).fit(X)
     out["encoder"] = enc.transform(X)
 
     buffer = io.StringIO()

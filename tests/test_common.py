@@ -51,6 +51,12 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
         "SequenceEncoder",
     )
 }
+EXPECTED_FAILED_CHECKS["SequenceEncoder"][
+    "check_sample_weight_equivalence_on_dense_data"
+] += (
+    " Its default (masked) objective also hides blocks drawn per sample, so a "
+    "weight equals copies in expectation only; that test trains the reconstruction."
+)
 
 
 @parametrize_with_checks(

@@ -32,7 +32,10 @@ RAGGED = [rng.normal(size=(int(rng.integers(3, 15)), 2)).cumsum(axis=0) for _ in
 
 
 def test_fit_learns_to_rebuild_and_transform_gives_the_codes():
-    enc = SequenceEncoder(hidden_size=8, max_epochs=30, random_state=0).fit(X2)
+    enc = SequenceEncoder(
+        objective="reconstruct", hidden_size=8, max_epochs=30, random_state=0
+    )
+    enc.fit(X2)
     losses = enc.net_.history[:, "train_loss"]
     assert losses[-1] < 0.5 * losses[0]
     Z = enc.transform(X2)

@@ -63,7 +63,14 @@ def _cases():
     V = rng.rand(40, 3)
     yield "generator", SequenceGenerator(**ONE_BATCH), V, np.cumsum(V, axis=1), V
     X, y, X_new = _italy()
-    yield "encoder", SequenceEncoder(**PLAIN, **ONE_BATCH), X, y, X_new
+    # the reconstruction: the masked objective draws masks per sample, as dropout draws
+    yield (
+        "encoder",
+        SequenceEncoder(objective="reconstruct", **PLAIN, **ONE_BATCH),
+        X,
+        y,
+        X_new,
+    )
 
 
 @pytest.mark.parametrize("name, est, X, y, X_new", list(_cases()), ids=lambda v: v)
