@@ -75,38 +75,34 @@ def test_the_loss_counts_each_sequence_to_its_own_end():
     assert both[1].tolist() == [6.0, 14.0]
 
 
-def test_the_contrastive_objective_learns_codes_of_whole_sequences(tmp_path):
-    enc = SequenceEncoder(objective="contrastive", **{**TINY, "max_epochs": 10})
+@pytest.mark.parametrize(
+    "objective, module", [("contrastive", ContrastiveEncoder), ("masked", MaskedEncoder)]
+)
+def test_each_objective_learns_codes_of_whole_sequences(objective, module, tmp_path):
+    enc = SequenceEncoder(objective=objective, **{**TINY, "max_epochs": 10})
     Z = enc.fit(RAGGED).transform(RAGGED)
-    assert isinstance(enc.net_.module_, ContrastiveEncoder)
+    assert isinstance(enc.net_.module_, module)
     losses = enc.net_.history[:, "train_loss"]
     assert np.isfinite(losses).all() and losses[-1] < losses[0]
-    assert Z.shape == (40, 16)  # the codes, not the projection head's outputs
+    # the pooled codes of whole sequences, not a projection head's or a mask's
+    assert Z.shape == (40, 16)
     np.testing.assert_allclose(enc.transform(RAGGED[::-1]), Z[::-1], atol=1e-12)
-    again = SequenceEncoder(objective="contrastive", **{**TINY, "max_epochs": 10})
+    again = SequenceEncoder(objective=objective, **{**TINY, "max_epochs": 10})
     np.testing.assert_array_equal(again.fit(RAGGED).transform(RAGGED), Z)
-    save(enc, tmp_path / "contrastive.safetensors")
+    save(enc, tmp_path / "encoder.safetensors")
     np.testing.assert_array_equal(
-        load(tmp_path / "contrastive.safetensors").transform(RAGGED), Z
+        load(tmp_path / "encoder.safetensors").transform(RAGGED), Z
     )
+
+
+def test_an_unknown_objective_is_refused():
     with pytest.raises(ValueError, match="objective"):
         SequenceEncoder(objective="forecast", **TINY).fit(X2)
 
 
-def test_the_masked_objective_learns_to_fill_in_hidden_steps(tmp_path):
-    enc = SequenceEncoder(objective="masked", **{**TINY, "max_epochs": 10})
-    Z = enc.fit(RAGGED).transform(RAGGED)
+def test_the_default_objective_is_masked():
+    enc = SequenceEncoder(hidden_size=4, max_epochs=1, random_state=0).fit(X2)
     assert isinstance(enc.net_.module_, MaskedEncoder)
-    losses = enc.net_.history[:, "train_loss"]
-    assert np.isfinite(losses).all() and losses[-1] < losses[0]
-    assert Z.shape == (40, 16)  # the pooled codes of whole sequences
-    np.testing.assert_allclose(enc.transform(RAGGED[::-1]), Z[::-1], atol=1e-12)
-    again = SequenceEncoder(objective="masked", **{**TINY, "max_epochs": 10})
-    np.testing.assert_array_equal(again.fit(RAGGED).transform(RAGGED), Z)
-    save(enc, tmp_path / "masked.safetensors")
-    np.testing.assert_array_equal(
-        load(tmp_path / "masked.safetensors").transform(RAGGED), Z
-    )
 
 
 def test_masks_hide_whole_blocks_within_each_sequence():
