@@ -2,8 +2,10 @@
 
 The goal (issue 14) is a default fit within 60 s on 2 CPU cores. The old
 behaviour (the recurrent layer reads every raw step: ``front_end=None``) is
-timed over a few epochs and extrapolated to the 100 a default fit runs, since
-a full fit takes most of an hour; the defaults are timed over a whole fit.
+timed over a few epochs and extrapolated to the epochs a default fit runs
+(``max_epochs="auto"``: as many as make 1,500 batches, at most 200; 200 for
+these 100 series), since a full fit takes hours; the defaults are timed over
+a whole fit.
 
 Run: ``python benchmarks/bench_classifier_fit_time.py [n_epochs_of_old_fit]``
 """
@@ -37,7 +39,8 @@ def fit_seconds(X, y, **params):
 if __name__ == "__main__":
     X, y = make_data()
     old_epochs = int(sys.argv[1]) if len(sys.argv) > 1 else OLD_EPOCHS
-    default_epochs = SequenceClassifier()._max_epochs()  # "auto": 100 for numbers
+    # "auto" for numbers: as many epochs as make 1,500 batches, 100 to 200
+    default_epochs = SequenceClassifier()._auto_epochs(len(y))
     old = {"max_epochs": old_epochs}
     if "front_end" in SequenceClassifier().get_params():
         old["front_end"] = None

@@ -68,8 +68,8 @@ max_epochs : int or "auto"
     Training epochs (fewer with ``early_stopping``). ``"auto"`` is 5 for
     documents given as word ids (``Word2VecTransformer(output="ids")``),
     whose embeddings, trained with the network, overfit within a few epochs
-    (the learning-rate schedule then anneals over those 5), and 100 for
-    numeric sequences.
+    (the learning-rate schedule then anneals over those 5), and
+    {numeric_epochs} for numeric sequences.
 batch_size : int
     Samples per gradient step (and per inference batch on a GPU).
 lr : float
@@ -202,6 +202,7 @@ _DEFAULT_FILL = {
     "vector_channels": "",
     "standardize_type": "bool",
     "series": "",
+    "numeric_epochs": "100",
 }
 
 _MARKERS = {

@@ -31,7 +31,8 @@ def test_readme_blocks_run_in_order():
     assert set(namespace["grid"].best_params_) == {"cell", "hidden_size"}
     # the accuracy the README quotes is the one its own block prints, to the two
     # digits it quotes: training rounds differently on AVX2 and AVX-512 CPUs, which
-    # moves the score by a few of the 1,029 test series (0.9708 to 0.973 seen)
+    # moves the score by a few of the 1,029 test series (0.9708 to 0.973 seen at 100
+    # epochs)
     quoted = float(re.search(r"ItalyPowerDemand (0\.\d+) vs", README.read_text())[1])
     score = namespace["clf"].score(namespace["X_test"], namespace["y_test"])
     assert abs(score - quoted) <= 0.005

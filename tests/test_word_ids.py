@@ -121,13 +121,19 @@ def test_pipeline_learns_and_handles_a_document_without_known_words(fitted):
     assert model.predict(["great nice superb"])[0] == "pos"
 
 
-def test_max_epochs_auto_is_5_for_ids_and_100_for_numbers():
+def test_max_epochs_auto_is_5_for_ids_and_about_1500_steps_for_numbers():
     docs, y = corpus()
     model = pipeline(max_epochs="auto").fit(docs, y)
     assert model["rnn"].n_epochs_ == 5
-    X = np.random.RandomState(0).rand(8, 3)
-    numeric = SequenceClassifier(hidden_size=2, batch_size=8).fit(X, np.arange(8) % 2)
-    assert numeric.n_epochs_ == 100
+    X = np.random.RandomState(0).rand(40, 3)
+    # batches per epoch -> epochs: 1 -> 200 (the most), 10 -> 150, 20 -> 100 (the fewest)
+    for batch_size, epochs in [(40, 200), (4, 150), (2, 100)]:
+        numeric = SequenceClassifier(hidden_size=2, batch_size=batch_size)
+        assert numeric.fit(X, np.arange(40) % 2).n_epochs_ == epochs
+    assert (
+        SequenceClassifier(hidden_size=2, max_epochs=7).fit(X, np.arange(40) % 2).n_epochs_
+        == 7
+    )
 
 
 def test_front_end_auto_reads_words_directly_and_numbers_through_convolutions(fitted):
