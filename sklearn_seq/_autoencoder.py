@@ -195,9 +195,9 @@ def random_mask(
 ) -> torch.Tensor:
     """Which values to hide, ``(batch, steps, channels)`` booleans: blocks of
     ``block`` steps, each channel's independently, hidden with probability
-    ``share``, and at least one block of every sequence and channel (the
-    first one of its own, where the draw hid none); nothing after a
-    sequence's end."""
+    ``share``, and at least one block of every sequence and channel (one of
+    its own blocks drawn at random, where the first draw hid none); nothing
+    after a sequence's end."""
     batch, width, channels = values.shape
     device = values.device
     n_blocks = -(-width // block)

@@ -152,10 +152,10 @@ class SequenceClassifier(
     random state 0 (300 epochs there), and 200 epochs for the 8-class
     outlines cost 73-79 s of CPU. On top of the budget, weight averaging
     over the last half of the epochs changed no set by more than 0.005
-    (PigCVP 0.713, the outlines 0.820 and 0.873). With 100 epochs, against the defaults'
-    0.860, 0.805 and 0.647 on the two outline sets and
-    PigCVP (random states 0 to 2), averaging the weights over the last half
-    of the epochs (``weight_averaging=0.5``) scored 0.865, 0.822 and 0.641;
+    (PigCVP 0.713, the outlines 0.820 and 0.873). With 100 epochs, against
+    the defaults' 0.860, 0.805 and 0.647 on the two outline sets and PigCVP
+    (random states 0 to 2), averaging the weights over the last half of the
+    epochs (``weight_averaging=0.5``) scored 0.865, 0.822 and 0.641;
     starting the encoder from 30 epochs of ``SequenceEncoder``'s masked
     objective on the same series 0.865, 0.815 and 0.649, at 1.3 times the
     fit time. For random state 0 alone (defaults 0.875, 0.805, 0.668),
