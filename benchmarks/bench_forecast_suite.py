@@ -85,7 +85,11 @@ of them, which is what an ensemble of that many networks differing by
 ``random_state`` forecasts, and ``w`` network + ``(1 - w)`` ETS for ``w`` =
 0.25, 0.5, 0.75, each seed on its own. ETS here is fitted on the whole
 training part, which ``forecast(seed window)`` does not see: an upper bound
-of what a combination could give, not a method the forecaster offers.
+of what a combination could give, not a method the forecaster offers. Last,
+a choice on the training data alone (``report_backtest_choice``): for each
+series, origin and seed, the network or a baseline, whichever had the
+smaller MASE at the origin one horizon earlier, scored at the two latest
+origins against the baselines at those origins.
 """
 
 import argparse
@@ -887,6 +891,45 @@ def report_combinations(results, base, names, seeds) -> None:
     for w in (0.25, 0.5, 0.75):
         label = f"{w} network + {1 - w} ETS"
         print(f"  {label:<28} {combination_counts(with_ets(w), names, base)}")
+    report_backtest_choice(results, base, names, seeds)
+
+
+def report_backtest_choice(results, base, names, seeds) -> None:
+    """Choose per series, origin and seed, among the network and the
+    baselines, the method with the smaller MASE at the origin one horizon
+    earlier (whose test part lies inside this origin's training part: a
+    backtest on the training data alone). Scored at the two latest origins,
+    the only ones with an earlier origin cached, beside the baselines' MASE
+    at those two origins."""
+
+    def network(s, origin, seed):
+        run = base[s][origin]
+        point = as_array(results[s][origin, seed]["point"])
+        return np.mean(np.abs(run["test"] - point)) / run["scale"]
+
+    def score(s, method, origin, seed):
+        if method == "net":
+            return network(s, origin, seed)
+        return base[s][origin]["mase"][method]
+
+    print(f"  chosen by the backtest at the origin before (origins 0-{N_ORIGINS - 2}):")
+    latest = range(N_ORIGINS - 1)
+    trimmed = {s: base[s][: N_ORIGINS - 1] for s in names}
+    for pool in (["net"], ["net", "ets"], ["net", "ets", "snaive"], ["net", *BASELINES]):
+
+        def mase_of(s, pool=pool):
+            return np.array(
+                [
+                    [
+                        score(s, min(pool, key=lambda m: score(s, m, o + 1, seed)), o, seed)
+                        for o in latest
+                    ]
+                    for seed in range(seeds)
+                ]
+            )
+
+        label = "network alone" if len(pool) == 1 else "best of " + ", ".join(pool)
+        print(f"    {label:<38} {combination_counts(mase_of, names, trimmed)}")
 
 
 def main():

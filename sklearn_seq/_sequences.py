@@ -19,6 +19,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ._word_ids import WordIds
 
 __all__ = [
+    "CroppedRows",
     "IdRows",
     "MappedRows",
     "RaggedRows",
@@ -162,6 +163,29 @@ class MappedRows(Rows):
         return self.fn(self.rows._fill(index, width), index, mask)
 
 
+class CroppedRows(Rows):
+    """Each row cut to ``lengths[i]`` steps from ``starts[i]``: see :meth:`Sequences.crop`."""
+
+    def __init__(self, rows: Rows, starts: np.ndarray, lengths: np.ndarray):
+        super().__init__(lengths, rows.shape[2])
+        self.rows, self.starts, self.dtype = rows, starts, rows.dtype
+
+    def _fill(self, index, width):
+        starts = self.starts[index]
+        reach = min(int((starts + width).max()) if len(index) else 0, self.rows.shape[1])
+        return cut(self.rows._fill(index, reach), starts, self.lengths[index], width)
+
+
+def cut(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int):
+    """Row ``i`` of ``values`` (rows, steps, channels) from step ``starts[i]``
+    for ``lengths[i]`` steps, zero-padded to ``width`` steps."""
+    steps = np.arange(width)
+    index = np.minimum(starts[:, None] + steps, max(values.shape[1] - 1, 0))
+    out = np.take_along_axis(values, index[:, :, None], axis=1)
+    out[steps[None, :] >= lengths[:, None]] = 0
+    return out
+
+
 @dataclass
 class Sequences:
     """Validated sequences, zero-padded to a common length.
@@ -225,6 +249,25 @@ class Sequences:
         lengths = self.lengths[indices]
         width = int(lengths.max()) if len(lengths) else 0
         return Sequences(self.values[indices, :width], lengths, self.kind, self.words)
+
+    def crop(self, share: float, where: float, longer_than: int = 0) -> Sequences:
+        """Each sequence of more than ``longer_than`` steps cut to its
+        ``ceil(share * length)`` consecutive steps, at its start (``where=0``),
+        middle (0.5) or end (1); shorter sequences stay whole.
+
+        The crops :class:`~sklearn_seq._training.RandomCrops` draws at random,
+        at fixed places; held as :class:`CroppedRows` where the values are
+        rows, so a batch is cut when it is read.
+        """
+        lengths = self.lengths
+        kept = np.maximum(1, np.ceil(lengths * share).astype(np.int64))
+        kept = np.where(lengths > longer_than, np.minimum(kept, lengths), lengths)
+        starts = np.floor((lengths - kept) * where).astype(np.int64)
+        if isinstance(self.values, Rows):
+            values = CroppedRows(self.values, starts, kept)
+        else:
+            values = cut(self.values, starts, kept, int(kept.max()) if len(kept) else 0)
+        return Sequences(values, kept, self.kind, self.words)
 
     def map(self, fn) -> Sequences:
         """Sequences of values ``fn(values, index, mask)``, a float32 array.

@@ -68,6 +68,34 @@ def test_random_crops_read_gunpoint_wherever_the_motion_sits():
     assert scores["auto"] > scores[None]
 
 
+def test_test_time_crops_average_the_whole_series_and_six_fixed_crops():
+    X_train, X_test, y_train, _ = load_gunpoint(return_X_y=True)  # 150 steps
+    clf = SequenceClassifier(hidden_size=16, max_epochs=5, random_state=0)
+    averaged = clf.fit(X_train, y_train).predict_proba(X_test[:20])
+    clf.set_params(test_time_crops=False)  # a prediction parameter: no refit
+    views = [X_test[:20]]
+    for share in (0.8, 0.9):  # random_crop="auto" and halfway to whole
+        k = int(np.ceil(share * 150))
+        starts = (0, (150 - k) // 2, 150 - k)  # a list: 2-D input keeps its length
+        views += [list(X_test[:20, start : start + k]) for start in starts]
+    expected = np.mean([clf.predict_proba(view) for view in views], axis=0)
+    np.testing.assert_allclose(averaged, expected, rtol=1e-12, atol=1e-15)
+    assert np.abs(averaged - clf.predict_proba(X_test[:20])).max() > 1e-4  # not whole
+
+
+def test_test_time_crops_leave_short_series_and_whole_training_alone():
+    X_train, X_test, y_train, _ = load_italy_power_demand(return_X_y=True)  # 24 steps
+    clf = SequenceClassifier(hidden_size=16, max_epochs=3, random_state=0)
+    crops = clf.fit(X_train, y_train).predict_proba(X_test)
+    whole = clf.set_params(test_time_crops=False).predict_proba(X_test)
+    np.testing.assert_array_equal(crops, whole)
+    X_train, X_test, y_train, _ = load_gunpoint(return_X_y=True)  # trained whole
+    clf = SequenceClassifier(hidden_size=16, max_epochs=3, random_crop=None, random_state=0)
+    crops = clf.fit(X_train, y_train).predict_proba(X_test)
+    whole = clf.set_params(test_time_crops=False).predict_proba(X_test)
+    np.testing.assert_array_equal(crops, whole)
+
+
 def test_variable_length_multichannel_end_to_end(varlen, varlen_model):
     X, y = varlen
     assert varlen_model.n_channels_in_ == 3

@@ -491,8 +491,8 @@ def test_a_classifier_file_from_before_front_ends_loads_without_one(path):
     with safe_open(str(path), framework="numpy") as f:
         document = json.loads(f.metadata()["sklearn_seq"])
     node = document["model"]
-    for key in ("front_end", "patch_size", "random_crop"):  # a file from then lacks
-        del node["params"][key]
+    for key in ("front_end", "patch_size", "random_crop", "test_time_crops"):
+        del node["params"][key]  # a file from then lacks them
     del node["state"]["patch_size_"]
     metadata = {"sklearn_seq": json.dumps(document)}
     save_file(load_file(str(path)), str(path), metadata=metadata)
@@ -500,3 +500,19 @@ def test_a_classifier_file_from_before_front_ends_loads_without_one(path):
     assert loaded.front_end is None and SequenceClassifier().front_end is not None
     assert loaded.random_crop is None  # trained on whole sequences, as then
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_a_classifier_file_from_before_test_time_crops_predicts_as_it_did(path):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 150)), np.arange(30) % 2  # long enough to crop
+    model = SequenceClassifier(**TINY).fit(X, y)
+    save(model, path)
+    with safe_open(str(path), framework="numpy") as f:
+        document = json.loads(f.metadata()["sklearn_seq"])
+    del document["model"]["params"]["test_time_crops"]  # a file from then lacks it
+    metadata = {"sklearn_seq": json.dumps(document)}
+    save_file(load_file(str(path)), str(path), metadata=metadata)
+    loaded = load(path)
+    assert loaded.test_time_crops is False and SequenceClassifier().test_time_crops
+    whole = model.set_params(test_time_crops=False).predict_proba(X)
+    np.testing.assert_array_equal(loaded.predict_proba(X), whole)  # whole sequences

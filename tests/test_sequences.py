@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -196,6 +198,26 @@ def test_random_crops_keep_a_run_of_each_sequence():
     again = RandomCrops(0.5)((X, y))[0]["values"]
     torch.manual_seed(0)
     assert torch.equal(RandomCrops(0.5)((X, y))[0]["values"], again)
+
+
+@pytest.mark.parametrize("ragged", [True, False])
+def test_fixed_crops_cut_each_long_sequence_where_asked(ragged):
+    rng = np.random.default_rng(0)
+    arrays = [rng.normal(size=(n, 2)) for n in ((300, 200, 50) if ragged else (300, 300))]
+    seqs = check_sequences(arrays if ragged else np.stack(arrays))
+    for share, where in ((0.8, 0), (0.8, 0.5), (0.9, 1)):
+        crops = seqs.crop(share, where, longer_than=128)
+        for i, x in enumerate(arrays):
+            n = len(x)
+            k = math.ceil(share * n) if n > 128 else n
+            start = int((n - k) * where)
+            assert crops.lengths[i] == k
+            row = crops.values[[i]][0]  # padded to its own length
+            np.testing.assert_array_equal(row[:k], x[start : start + k].astype(np.float32))
+            assert not row[k:].any()
+    whole = seqs.crop(0.5, 0.5, longer_than=300)  # nothing longer: every sequence whole
+    np.testing.assert_array_equal(whole.lengths, seqs.lengths)
+    np.testing.assert_array_equal(np.asarray(whole.values), np.asarray(seqs.values))
 
 
 def test_random_crops_leave_short_sequences_whole_and_draw_nothing_for_them():
