@@ -164,7 +164,7 @@ class MappedRows(Rows):
 
 
 class CroppedRows(Rows):
-    """Each row cut to ``lengths[i]`` steps from ``starts[i]``: see :meth:`Sequences.crop`."""
+    """Row ``i`` cut to ``lengths[i]`` steps from ``starts[i]`` (:meth:`Sequences.crop`)."""
 
     def __init__(self, rows: Rows, starts: np.ndarray, lengths: np.ndarray):
         super().__init__(lengths, rows.shape[2])

@@ -7,6 +7,7 @@ from numbers import Real
 
 import numpy as np
 import torch
+from scipy.special import softmax
 from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
@@ -27,14 +28,6 @@ AUTO_CROP, AUTO_CROP_LENGTH = 0.8, 128
 # max_epochs="auto" for numeric sequences: enough epochs for AUTO_STEPS batches,
 # within AUTO_EPOCHS (a small training set takes more epochs, each cheap)
 AUTO_STEPS, AUTO_EPOCHS = 1500, (100, 200)
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax of float logits, in float64."""
-    logits = logits.astype(np.float64)
-    logits -= logits.max(axis=1, keepdims=True)
-    proba = np.exp(logits)
-    return proba / proba.sum(axis=1, keepdims=True)
 
 
 @shared_docs
@@ -74,8 +67,8 @@ class SequenceClassifier(
         Where training crops, ``predict_proba`` averages the class
         probabilities of each whole sequence and of six fixed crops of it:
         the shares ``random_crop`` and ``(1 + random_crop) / 2`` of its
-        steps, taken at its start, its middle and its end (sequences the
-        training crops leave whole are read whole, once). It costs seven
+        steps, taken at its start, its middle and its end (a sequence the
+        training crops leave whole counts whole in every view). It costs seven
         passes over the sequences where one was. False reads whole sequences
         only; where training reads whole sequences, it changes nothing.
         ``transform`` always reads whole sequences.
@@ -418,7 +411,8 @@ class SequenceClassifier(
         self._check_fitted()
         seqs = self._check_input(X, reset=False)
         views = [seqs, *self._test_views(seqs)]
-        return np.mean([softmax(self._infer(view)) for view in views], axis=0)
+        logits = [self._infer(view).astype(np.float64) for view in views]
+        return np.mean([softmax(z, axis=1) for z in logits], axis=0)
 
     def predict(self, X):
         """Predict the class label of each sequence: its most probable class.

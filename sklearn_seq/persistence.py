@@ -67,7 +67,11 @@ FORMAT, VERSION = "sklearn_seq", "1"
 # model an older file holds (files written now always store every parameter)
 _OLDER_FILES = {
     "RNNForecaster": {"scaling": "global", "season_length": None, "weight_averaging": None},
-    "SequenceClassifier": {"front_end": None, "random_crop": None, "test_time_crops": False},
+    "SequenceClassifier": {
+        "front_end": None,
+        "random_crop": None,
+        "test_time_crops": False,
+    },
 }
 
 # the only classes a file may name
