@@ -1,27 +1,37 @@
 """Does a future-known covariate help RNNForecaster, and does noise not?
 
-Data: statsmodels' macrodata (US, 1959Q1-2009Q3). The target is the
-quarterly growth of real personal consumption (``realcons``, 100 x the
-change of its log), the covariate the quarterly growth of real disposable
-income (``realdpi``, the same way), known over the forecast as a scenario or
-a published estimate would be. Three rolling origins (the last three spans of
-8 quarters), ``random_state`` 0 to 4, windows of 24 quarters, MASE against
-the in-sample seasonal naive (m=4) error as in ``bench_forecast_suite.py``.
+Data: statsmodels' macrodata (US, 1959Q1-2009Q3), quarterly growth rates
+(100 x the change of the log) and the change of the unemployment rate. Three
+cases, each a target and a covariate known over the forecast as a scenario
+or a published estimate would be:
+
+* ``consumption``: real personal consumption growth given real disposable
+  income growth (a weak driver: they correlate at about 0.44);
+* ``investment``: real private investment growth given real GDP growth
+  (about 0.81);
+* ``okun``: the change of the unemployment rate given real GDP growth
+  (Okun's law, about -0.66).
+
+Three rolling origins (the last three spans of 8 quarters), ``random_state``
+0 to 4, windows of 24 quarters, MASE against the in-sample seasonal naive
+(m=4) error as in ``bench_forecast_suite.py``.
 
 Methods, all at their defaults:
 
-* the training mean, and statsmodels' ETS (the suite's ``ets_forecast``);
-* ``RNNForecaster`` on the consumption growth alone;
-* ``RNNForecaster(n_future_covariates=1)`` with the income growth;
+* the training mean, statsmodels' ETS (the suite's ``ets_forecast``) and a
+  least-squares line of the target on the covariate of the same quarter
+  (``linear``: what a practitioner tries first with a known driver);
+* ``RNNForecaster`` on the target alone;
+* ``RNNForecaster(n_future_covariates=1)`` with the covariate;
 * the same with a covariate of pure noise (normal, seeded by the seed), its
   "future" values drawn alike: the control, which should not help.
 
-Printed: the MASE of each method averaged over origins and seeds, and for the
-covariate models the count of (origin, seed) pairs where they beat the model
-without the covariate and the training mean.
+Printed per case: the MASE of each method averaged over origins and seeds,
+and for the covariate models the count of (origin, seed) pairs where they
+beat the model without the covariate and the training mean.
 
-Run: ``python benchmarks/bench_forecast_covariates.py [--seeds 5]`` (statsmodels
-comes with the ``bench`` extra).
+Run: ``python benchmarks/bench_forecast_covariates.py [--seeds 5] [--cases
+okun,investment]`` (statsmodels comes with the ``bench`` extra).
 """
 
 import argparse
@@ -39,16 +49,33 @@ from sklearn_seq import RNNForecaster, make_windows  # noqa: E402
 H, M, LOOKBACK, N_ORIGINS = 8, 4, 24, 3
 
 
-def load() -> tuple[np.ndarray, np.ndarray]:
-    """Consumption growth and income growth, quarterly, in percent."""
+CASES = {  # name -> (target, covariate, what they are)
+    "consumption": ("realcons", "realdpi", "consumption growth | income growth"),
+    "investment": ("realinv", "realgdp", "investment growth | GDP growth"),
+    "okun": ("unemp", "realgdp", "unemployment change | GDP growth"),
+}
+
+
+def load(case: str) -> tuple[np.ndarray, np.ndarray]:
+    """A case's target and covariate, quarterly: growth in percent (100 x the
+    change of the log), and the unemployment rate as its change in points."""
     import statsmodels.api as sm
 
     macro = sm.datasets.macrodata.load_pandas().data
-    growth = [
-        100 * np.diff(np.log(macro[c].to_numpy(dtype=float)))
-        for c in ("realcons", "realdpi")
-    ]
-    return growth[0], growth[1]
+
+    def quarterly(column):
+        values = macro[column].to_numpy(dtype=float)
+        return np.diff(values) if column == "unemp" else 100 * np.diff(np.log(values))
+
+    target, covariate, _ = CASES[case]
+    return quarterly(target), quarterly(covariate)
+
+
+def linear(train, covariate, future) -> np.ndarray:
+    """Least squares of the target on the same quarter's covariate."""
+    design = np.column_stack([np.ones(len(train)), covariate])
+    coef = np.linalg.lstsq(design, train, rcond=None)[0]
+    return coef[0] + coef[1] * future
 
 
 def rnn(train, covariate, future, seed) -> np.ndarray:
@@ -64,30 +91,28 @@ def rnn(train, covariate, future, seed) -> np.ndarray:
     return model.forecast(window, steps=H, future_covariates=future)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=int, default=5)
-    args = parser.parse_args()
-    target, income = load()
+def run_case(case: str, seeds: int) -> None:
+    """Every method on one case: MASE per origin as it goes, then the summary."""
+    target, driver = load(case)
     n = len(target)
-    scores = {k: [] for k in ("mean", "ets", "alone", "income", "noise")}
+    scores = {k: [] for k in ("mean", "ets", "linear", "alone", "covariate", "noise")}
+    print(f"\n{case}: {CASES[case][2]}")
     for j in range(N_ORIGINS):
         cut = n - H - j * H
-        train, test = target[:cut], target[cut : cut + H]
+        train, test, future = target[:cut], target[cut : cut + H], driver[cut : cut + H]
         scale = mase_scale(train, M)
 
         def mase(pred, test=test, scale=scale):
             return float(np.mean(np.abs(np.asarray(pred) - test)) / scale)
 
-        scores["mean"].append([mase(np.full(H, train.mean()))] * args.seeds)
-        scores["ets"].append([mase(ets_forecast(train, H, M)["mean"])] * args.seeds)
-        row = {"alone": [], "income": [], "noise": []}
-        for seed in range(args.seeds):
+        scores["mean"].append([mase(np.full(H, train.mean()))] * seeds)
+        scores["ets"].append([mase(ets_forecast(train, H, M)["mean"])] * seeds)
+        scores["linear"].append([mase(linear(train, driver[:cut], future))] * seeds)
+        row = {"alone": [], "covariate": [], "noise": []}
+        for seed in range(seeds):
             noise = np.random.default_rng(seed).normal(size=cut + H)
             row["alone"].append(mase(rnn(train, None, None, seed)))
-            row["income"].append(
-                mase(rnn(train, income[:cut], income[cut : cut + H], seed))
-            )
+            row["covariate"].append(mase(rnn(train, driver[:cut], future, seed)))
             row["noise"].append(mase(rnn(train, noise[:cut], noise[cut:], seed)))
         for key, values in row.items():
             scores[key].append(values)
@@ -97,16 +122,25 @@ def main():
         )
     table = {k: np.array(v) for k, v in scores.items()}  # (origins, seeds)
     pairs = table["alone"].size
-    print(f"\nconsumption growth, {N_ORIGINS} origins x {args.seeds} seeds, MASE (mean):")
+    print(f"{case}, {N_ORIGINS} origins x {seeds} seeds, MASE (mean):")
     for key, values in table.items():
-        print(f"  {key:>7}: {values.mean():.3f}")
-    for key in ("income", "noise"):
+        print(f"  {key:>9}: {values.mean():.3f}")
+    for key in ("covariate", "noise"):
         over_alone = int(np.sum(table[key] < table["alone"]))
         over_mean = int(np.sum(table[key] < table["mean"]))
         print(
-            f"  {key} covariate beats the model alone in {over_alone}/{pairs} and "
+            f"  {key} beats the model alone in {over_alone}/{pairs} and "
             f"the training mean in {over_mean}/{pairs} (origin, seed) pairs"
         )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--cases", default=",".join(CASES), help="comma-separated")
+    args = parser.parse_args()
+    for case in args.cases.split(","):
+        run_case(case, args.seeds)
 
 
 if __name__ == "__main__":

@@ -332,15 +332,18 @@ class SequenceClassifier(
         crops = self._crops()
         return super()._train_collate() if crops is None else RandomCrops(*crops)
 
-    def _test_views(self, seqs):
-        """The crops of ``seqs`` ``predict_proba`` reads besides the whole
-        sequences (``test_time_crops``): none where no sequence would be cut."""
+    def _views(self, seqs):
+        """Yield what ``predict_proba`` reads: ``seqs``, then, with
+        ``test_time_crops``, its crops, one at a time (a crop of an array is a
+        copy); no crop where no sequence would be cut."""
+        yield seqs
         crops = self._crops() if self.test_time_crops else None
         if crops is None or not seqs.n_samples or seqs.lengths.max() <= crops[1]:
-            return []
+            return
         smallest, longer_than = crops
-        shares = (smallest, (1 + smallest) / 2)
-        return [seqs.crop(s, where, longer_than) for s in shares for where in (0, 0.5, 1)]
+        for share in (smallest, (1 + smallest) / 2):
+            for where in (0, 0.5, 1):
+                yield seqs.crop(share, where, longer_than)
 
     def _training_data(self, X, y, sample_weight, warm):
         seqs, inputs, targets = super()._training_data(X, y, sample_weight, warm)
@@ -410,9 +413,11 @@ class SequenceClassifier(
         """
         self._check_fitted()
         seqs = self._check_input(X, reset=False)
-        views = [seqs, *self._test_views(seqs)]
-        logits = [self._infer(view).astype(np.float64) for view in views]
-        return np.mean([softmax(z, axis=1) for z in logits], axis=0)
+        total, count = 0.0, 0
+        for view in self._views(seqs):
+            total = total + softmax(self._infer(view).astype(np.float64), axis=1)
+            count += 1
+        return total / count
 
     def predict(self, X):
         """Predict the class label of each sequence: its most probable class.
