@@ -83,9 +83,11 @@ forecasts make possible without another fit (``report_combinations``): the
 mean and median over 3 of the seeds' forecasts (every triple) and over all
 of them, which is what an ensemble of that many networks differing by
 ``random_state`` forecasts, and ``w`` network + ``(1 - w)`` ETS for ``w`` =
-0.25, 0.5, 0.75, each seed on its own. ETS here is fitted on the whole
-training part, which ``forecast(seed window)`` does not see: an upper bound
-of what a combination could give, not a method the forecaster offers. Last,
+0.25, 0.5, 0.75, each seed on its own, and every mixture of the network,
+ETS and seasonal naive in quarters with some seasonal naive. ETS here is fitted on the whole
+training part, which ``forecast(seed window)`` does not see, and seasonal
+naive knows the season: an upper bound of what a combination could give,
+not a method the forecaster offers. Last,
 a choice on the training data alone (``report_backtest_choice``): for each
 series, origin and seed, the network or a baseline, whichever had the
 smaller MASE at the origin one horizon earlier, scored at the two latest
@@ -369,8 +371,9 @@ def run_baselines(data: dict, names: list) -> dict:
     -------
     dict
         name -> list over origins of dicts: ``scale`` (MASE scale), ``test``,
-        ``mase`` (method -> MASE), ``ets`` (``ets_forecast``'s dict) and
-        ``seconds`` (ETS's form search and forecast).
+        ``mase`` (method -> MASE), ``ets`` (``ets_forecast``'s dict),
+        ``snaive`` (the seasonal naive forecast) and ``seconds`` (ETS's form
+        search and forecast).
     """
     methods = {"naive": naive, "snaive": seasonal_naive, "drift": drift}
     out = {}
@@ -386,7 +389,10 @@ def run_baselines(data: dict, names: list) -> dict:
             preds["ets"] = ets["mean"]
             mase = {k: float(np.mean(np.abs(test - p)) / scale) for k, p in preds.items()}
             out[name].append(
-                {"scale": scale, "test": test, "mase": mase, "ets": ets, "seconds": seconds}
+                {
+                    **{"scale": scale, "test": test, "mase": mase, "ets": ets},
+                    **{"snaive": preds["snaive"], "seconds": seconds},
+                }
             )
     return out
 
@@ -860,7 +866,7 @@ def report_combinations(results, base, names, seeds) -> None:
 
         return mase_of
 
-    def with_ets(w):
+    def with_baselines(w, w_ets, w_snaive=0.0):
         def mase_of(s):
             return np.array(
                 [
@@ -868,7 +874,8 @@ def report_combinations(results, base, names, seeds) -> None:
                         mase(
                             run,
                             w * as_array(results[s][o, seed]["point"])
-                            + (1 - w) * np.asarray(run["ets"]["mean"]),
+                            + w_ets * np.asarray(run["ets"]["mean"])
+                            + w_snaive * np.asarray(run["snaive"]),
                         )
                         for o, run in enumerate(base[s])
                     ]
@@ -881,16 +888,22 @@ def report_combinations(results, base, names, seeds) -> None:
     print(f"6. Combinations of the cached forecasts ({len(names)} series)")
     singles = [[seed] for seed in range(seeds)]
     counts = combination_counts(ensemble(singles, np.mean), names, base)
-    print(f"  {'one network':<28} {counts}")
+    print(f"  {'one network':<34} {counts}")
     triples = [list(group) for group in combinations(range(seeds), 3)]
     for size, members in ((3, triples), (seeds, [list(range(seeds))])):
         for pool in (np.mean, np.median):
             label = f"{pool.__name__} of {size} seeds"
             counts = combination_counts(ensemble(members, pool), names, base)
-            print(f"  {label:<28} {counts}")
+            print(f"  {label:<34} {counts}")
     for w in (0.25, 0.5, 0.75):
         label = f"{w} network + {1 - w} ETS"
-        print(f"  {label:<28} {combination_counts(with_ets(w), names, base)}")
+        print(f"  {label:<34} {combination_counts(with_baselines(w, 1 - w), names, base)}")
+    quarters = (0.0, 0.25, 0.5, 0.75)
+    for w, w_ets in ((w, w_ets) for w in quarters for w_ets in quarters if w + w_ets < 1):
+        w_snaive = 1 - w - w_ets
+        label = f"{w} net + {w_ets} ETS + {w_snaive} s.naive"
+        counts = combination_counts(with_baselines(w, w_ets, w_snaive), names, base)
+        print(f"  {label:<34} {counts}")
     report_backtest_choice(results, base, names, seeds)
 
 
