@@ -35,6 +35,9 @@ class WarmStartMixin:
 
     # parameters that only steer training: a warm start may change them
     _training_params = TRAINING_PARAMS
+    # parameters read when predicting: they may change at any time, and are
+    # stored as they are now
+    _prediction_params = frozenset()
 
     def _is_warm(self) -> bool:
         return self.warm_start and hasattr(self, "net_")
@@ -49,7 +52,7 @@ class WarmStartMixin:
         changed = [
             f"{key}={built[key]!r} -> {params[key]!r}"
             for key in params
-            if key not in self._training_params and key in built
+            if key not in self._training_params | self._prediction_params and key in built
             if not _same(built[key], params[key])
         ]
         if changed:
@@ -74,7 +77,9 @@ class WarmStartMixin:
         network (``cell``, ``hidden_size`` ...) changed by ``set_params``
         after ``fit`` reads as the fitted network has it. Training parameters
         (``lr``, ``max_epochs`` ...) read as they are now, since a warm start
-        applies them. :func:`~sklearn_seq.save` stores these.
+        applies them, and so do parameters read when predicting (the
+        classifier's ``test_time_crops``). :func:`~sklearn_seq.save` stores
+        these.
 
         Returns
         -------
@@ -82,7 +87,8 @@ class WarmStartMixin:
             Parameter names mapped to their values.
         """
         built, params = self._built_params(), self.get_params(deep=False)
+        as_now = self._training_params | self._prediction_params
         return {
-            key: built.get(key, value) if key not in self._training_params else value
+            key: value if key in as_now else built.get(key, value)
             for key, value in params.items()
         }

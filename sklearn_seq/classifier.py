@@ -224,6 +224,7 @@ class SequenceClassifier(
     _net_class = WeightedClassifierNet
     _criterion = nn.CrossEntropyLoss
     _training_params = RecurrentEstimator._training_params | {"random_crop"}
+    _prediction_params = frozenset({"test_time_crops"})
     _doc_fill = {
         "targets": "",
         "units": "",

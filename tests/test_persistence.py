@@ -502,6 +502,18 @@ def test_a_classifier_file_from_before_front_ends_loads_without_one(path):
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
+def test_test_time_crops_changed_after_fit_is_saved_and_warm_starts(path):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 150)), np.arange(30) % 2  # long enough to crop
+    model = SequenceClassifier(**TINY).fit(X, y).set_params(test_time_crops=False)
+    save(model, path)
+    loaded = load(path)
+    assert loaded.test_time_crops is False  # as it is now, not as it was at fit
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    model.set_params(warm_start=True, max_epochs=1).fit(X, y)  # a prediction parameter
+    assert model.n_epochs_ == TINY["max_epochs"] + 1
+
+
 def test_a_classifier_file_from_before_test_time_crops_predicts_as_it_did(path):
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(30, 150)), np.arange(30) % 2  # long enough to crop
