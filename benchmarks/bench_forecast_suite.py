@@ -422,8 +422,10 @@ def fit_one(params: dict, train: np.ndarray, h: int, m: int, seed: int) -> dict:
         windows the intervals were calibrated on).
     """
     L = lookback(train, m)
-    X, y = make_windows(train, lookback=L)
-    # keys from "_" on only label a variant (a code version: "_code": "v2")
+    # "_direct": true trains windows whose targets are the next h values (one
+    # pass forecasts the horizon) instead of the next value (a rollout)
+    X, y = make_windows(train, lookback=L, horizon=h if params.get("_direct") else 1)
+    # other keys from "_" on only label a variant (a code version: "_code": "v2")
     params = {key: value for key, value in params.items() if not key.startswith("_")}
     model = RNNForecaster(**{**params, "random_state": seed, "n_threads": 1})
     wall, cpu = time.perf_counter(), time.process_time()
