@@ -820,6 +820,11 @@ def report_variant(variant, params, results, data, base, names, seeds) -> None:
     )
 
 
+def run_mase(run: dict, point) -> float:
+    """MASE of a forecast ``point`` at one origin (a ``run_baselines`` entry)."""
+    return float(np.mean(np.abs(run["test"] - point)) / run["scale"])
+
+
 def weighted(means: np.ndarray, counts: np.ndarray) -> float:
     """The mean of per-step means weighted by their counts (NaN with no count)."""
     if counts.sum() == 0:
@@ -850,16 +855,13 @@ def report_combinations(results, base, names, seeds) -> None:
 
     names = [s for s in names if len(results[s]) == N_ORIGINS * seeds]
 
-    def mase(run, point):
-        return np.mean(np.abs(run["test"] - point)) / run["scale"]
-
     def ensemble(members, pool):
         def mase_of(s):
             points = {key: as_array(record["point"]) for key, record in results[s].items()}
             return np.array(
                 [
                     [
-                        mase(run, pool([points[o, seed] for seed in group], axis=0))
+                        run_mase(run, pool([points[o, seed] for seed in group], axis=0))
                         for o, run in enumerate(base[s])
                     ]
                     for group in members
@@ -873,7 +875,7 @@ def report_combinations(results, base, names, seeds) -> None:
             return np.array(
                 [
                     [
-                        mase(
+                        run_mase(
                             run,
                             w * as_array(results[s][o, seed]["point"])
                             + w_ets * np.asarray(run["ets"]["mean"])
@@ -917,14 +919,9 @@ def report_backtest_choice(results, base, names, seeds) -> None:
     the only ones with an earlier origin cached, beside the baselines' MASE
     at those two origins."""
 
-    def network(s, origin, seed):
-        run = base[s][origin]
-        point = as_array(results[s][origin, seed]["point"])
-        return np.mean(np.abs(run["test"] - point)) / run["scale"]
-
     def score(s, method, origin, seed):
         if method == "net":
-            return network(s, origin, seed)
+            return run_mase(base[s][origin], as_array(results[s][origin, seed]["point"]))
         return base[s][origin]["mase"][method]
 
     print(f"  chosen by the backtest at the origin before (origins 0-{N_ORIGINS - 2}):")
