@@ -414,11 +414,9 @@ class SequenceClassifier(
         """
         self._check_fitted()
         seqs = self._check_input(X, reset=False)
-        total, count = 0.0, 0
-        for view in self._views(seqs):
-            total = total + softmax(self._infer(view).astype(np.float64), axis=1)
-            count += 1
-        return total / count
+        views = self._views(seqs)  # a generator: one crop held at a time
+        proba = [softmax(self._infer(v).astype(np.float64), axis=1) for v in views]
+        return np.mean(proba, axis=0)
 
     def predict(self, X):
         """Predict the class label of each sequence: its most probable class.
