@@ -40,8 +40,9 @@ Methods:
   intervals fail, the next form by AIC is used; both are printed.
 * RNN variants: ``RNNForecaster`` trained on ``make_windows(train,
   lookback=L)``, ``L = max(24, 2 m)`` but at most ``len(train) // 3``,
-  forecast with ``forecast(train[-L:], steps=h)``, intervals from
-  ``forecast_interval(train[-L:], steps=h, coverage=c)`` for c = 0.8 and
+  forecast with ``forecast(train, steps=h)`` (the network reads the last
+  ``L`` values; ETS, for a variant with ``ets_weight``, is fitted on all of
+  them), intervals from ``forecast_interval(train, steps=h, coverage=c)`` for c = 0.8 and
   0.95 (NaN, and counted, where too few windows were held out to calibrate
   them). ``--variants`` is a JSON dict name -> RNNForecaster parameters, each
   variant run for ``random_state`` 0 .. SEEDS-1 (``--seeds``). The fits run
@@ -462,11 +463,13 @@ def fit_one(params: dict, train: np.ndarray, h: int, m: int, seed: int) -> dict:
     model.fit(X, y)
     fit_s, cpu_s = time.perf_counter() - wall, time.process_time() - cpu
     start = time.perf_counter()
-    point = model.forecast(train[-L:], steps=h)
+    # the whole training part: the network reads its last L values, ETS
+    # (ets_weight) is fitted on all of it
+    point = model.forecast(train, steps=h)
     lower, upper, errors = {}, {}, {}
     for coverage in COVERAGES:
         try:
-            lo, hi = model.forecast_interval(train[-L:], steps=h, coverage=coverage)
+            lo, hi = model.forecast_interval(train, steps=h, coverage=coverage)
         except ValueError as exc:
             lo = hi = np.full(h, np.nan)
             errors[str(coverage)] = str(exc)

@@ -98,8 +98,10 @@ class SeedsMixin:
             window, k, self._covariate_counts(), per_call, steps, future_covariates, single
         )
 
-    def _seed_windows(self, X_seed) -> tuple[np.ndarray, bool]:
-        """The seed windows as float64 ``(n, T, C)``, and whether one was given alone."""
+    def _seed_windows(self, X_seed) -> tuple[np.ndarray, bool, np.ndarray]:
+        """The seed windows as float64 ``(n, T, C)``, whether one was given alone,
+        and the histories given ``(n, T', C)`` (``T' >= T``; the windows are
+        their last ``T`` steps, the only ones checked here)."""
         channels = self.n_channels_in_
         seed = np.asarray(X_seed)
         single = seed.ndim == (1 if channels == 1 else 2)
@@ -117,13 +119,14 @@ class SeedsMixin:
                 f"X_seed must be shaped {layout} for this model, "
                 f"got shape {np.shape(X_seed)}."
             )
-        window = self._check_input(seed, reset=False, names=False).values.astype(np.float64)
-        if getattr(self, "n_features_in_", None) not in (None, window.shape[1]):
+        length = getattr(self, "n_features_in_", None) or seed.shape[1]
+        if seed.shape[1] < length:
             raise ValueError(
-                f"X_seed windows have {window.shape[1]} time steps, but the model was "
-                f"fitted on windows of {self.n_features_in_}."
+                f"X_seed windows have {seed.shape[1]} time steps, but the model was "
+                f"fitted on windows of {length}."
             )
-        return window, single
+        window = self._check_input(seed[:, -length:], reset=False, names=False)
+        return window.values.astype(np.float64), single, seed
 
     def _shaped(self, out: np.ndarray, single: bool) -> np.ndarray:
         if self._n_targets() == 1:
@@ -134,17 +137,13 @@ class SeedsMixin:
         """What ``forecast`` and ``forecast_interval`` read from their arguments:
         ``steps``, the seed windows ``(n, T, C)`` as float64, their target
         channels, the covariates of each pass (``_rollout.split_seed``), whether
-        one seed was given alone, and the dates after a dated seed (or None)."""
+        one seed was given alone, the dates after a dated seed (or None), and
+        the target channels of the histories given, ``(n, T', k)``."""
         self._check_fitted()
         steps = check_count(steps, "steps")
-        seed, dates = self._dated_seed(X_seed, steps)
-        window, single = self._seed_windows(seed)
-        target, covariates = self._seed_covariates(window, steps, future_covariates, single)
-        return steps, window, target, covariates, single, dates
-
-    def _dated_seed(self, X_seed, steps):
-        """A dated Series seed's last window and the dates after it; else (X_seed, None)."""
         dates = following_dates(X_seed, steps)
-        if dates is None:
-            return X_seed, None
-        return X_seed.to_numpy()[-getattr(self, "n_features_in_", len(X_seed)) :], dates
+        seed = X_seed if dates is None else X_seed.to_numpy()
+        window, single, history = self._seed_windows(seed)
+        target, covariates = self._seed_covariates(window, steps, future_covariates, single)
+        history = history[:, :, : self._n_targets()]
+        return steps, window, target, covariates, single, dates, history

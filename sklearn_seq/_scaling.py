@@ -44,6 +44,10 @@ FRAMES = ("mean", "last", "diff")
 FLAT = 1e-8
 # detect_season: the smallest autocorrelation a season's peak must reach
 SEASON_THRESHOLD = 0.3
+# a peak at least this share of the highest one, and shorter, is the season
+SEASON_MULTIPLE_SHARE = 0.9
+# the longest lag detect_season searches unless told
+MAX_SEASON_SEARCH = 10_000
 
 
 class WindowFrame:
@@ -246,17 +250,19 @@ def _statistics(values: np.ndarray, lengths: np.ndarray, kind: str, season_lengt
     return mean, last, scale, floor, season
 
 
-def detect_season(seqs: Sequences, n_channels: int) -> int:
+def detect_season(seqs: Sequences, n_channels: int, max_lag: int | None = None) -> int:
     """The season length of the series behind training windows, or 1 for none.
 
     Within each window, the first differences of the first ``n_channels``
     channels (the targets) are centred; their autocorrelation at lags 1 to
-    ``T // 2`` (``T`` the longest window) is pooled over all windows and
-    channels. The season is the lag from 2 up whose autocorrelation is a
-    peak (above both neighbours) reaching ``SEASON_THRESHOLD`` (0.3), the
-    highest such peak; without one, 1.
+    ``T // 2`` (``T`` the longest window; at most ``max_lag``) is pooled over
+    all windows and channels. The season is the lag from 2 up whose autocorrelation is a
+    peak (above both neighbours) reaching ``SEASON_THRESHOLD`` (0.3): the
+    shortest such peak at least ``SEASON_MULTIPLE_SHARE`` (0.9) of the
+    highest, since the multiples of a season peak about as high (a long
+    window of monthly data peaks at 12, 24, 36 ...); without one, 1.
     """
-    max_lag = int(seqs.lengths.max()) // 2
+    max_lag = min(int(seqs.lengths.max()) // 2, max_lag or MAX_SEASON_SEARCH)
     if max_lag < 2:
         return 1
     products = np.zeros(max_lag + 2)
@@ -279,7 +285,11 @@ def detect_season(seqs: Sequences, n_channels: int) -> int:
         for lag in range(2, max_lag + 1)
         if acf[lag] >= max(SEASON_THRESHOLD, acf[lag + 1]) and acf[lag] > acf[lag - 1]
     ]
-    return max(peaks, key=lambda lag: acf[lag]) if peaks else 1
+    if not peaks:
+        return 1
+    # a season's multiples peak too, about as high: the shortest near the highest
+    highest = max(acf[lag] for lag in peaks)
+    return min(lag for lag in peaks if acf[lag] >= SEASON_MULTIPLE_SHARE * highest)
 
 
 def channel_stats(seqs: Sequences, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:

@@ -353,6 +353,16 @@ def test_auto_season_recovers_a_known_season_and_none_in_a_random_walk(season):
     assert found == [season, 1, 1]
 
 
+def test_auto_season_is_the_season_not_a_multiple_in_long_windows():
+    from statsmodels.datasets import co2
+
+    co2 = co2.load_pandas().data["co2"].resample("MS").mean().interpolate().to_numpy()
+    quick = {"hidden_size": 4, "max_epochs": 1, "calibration_fraction": None}
+    model = RNNForecaster(season_length="auto", **quick)
+    # 120-month windows: the autocorrelation peaks at 12, 24, ... 60 months
+    assert model.fit(*make_windows(co2, lookback=120)).season_length_ == 12
+
+
 @pytest.mark.parametrize(
     "season, match",
     [

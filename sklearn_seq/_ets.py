@@ -1,0 +1,173 @@
+"""Exponential smoothing on a forecast's history, for ``RNNForecaster(ets_weight)``.
+
+statsmodels' ``ETSModel`` with additive errors, fitted on the history given
+to ``forecast``, one series and channel at a time. Its form is chosen by AIC
+among no trend, an additive trend and a damped one, each without a season
+and, for a season of ``m > 1`` steps and a history of at least ``2 m + 2``
+values, with an additive one. Its forecast and its own prediction intervals
+are blended with the network's: ``(1 - w) network + w ETS``, bound by bound
+for intervals (an average of quantiles). statsmodels is imported only here,
+when a forecaster with ``ets_weight`` forecasts.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ._scaling import detect_season
+from ._sequences import Sequences
+from ._validation import check_finite_steps, nonfinite
+
+__all__ = ["MIN_HISTORY", "blend", "ets_forecast", "history_season"]
+
+# ETS estimates a level, a trend and their smoothing weights: fewer values than
+# this leave its AIC meaningless
+MIN_HISTORY = 8
+# forms tried, as (trend, damped): none, additive, damped additive
+_TRENDS = ((None, False), ("add", False), ("add", True))
+
+
+def _statsmodels():
+    try:
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    except ImportError:  # pragma: no cover - statsmodels comes with the test extra
+        raise ImportError(
+            "RNNForecaster(ets_weight=...) fits statsmodels' exponential smoothing: "
+            "install it with `pip install sklearn-seq[ets]` (or `pip install "
+            "statsmodels`), or set ets_weight=None."
+        ) from None
+    return ETSModel
+
+
+def history_season(history: np.ndarray, season: int | None, max_lag: int) -> int:
+    """The season of ETS's seasonal forms: ``season``, else detected on ``history``
+    ``(T,)`` at lags up to ``max_lag``, as ``season_length="auto"`` detects it
+    on windows of ``2 max_lag`` steps (``_scaling.detect_season``)."""
+    if season is not None:
+        return int(season)
+    return detect_season(Sequences.full(history[None, :, None]), 1, max_lag)
+
+
+def ets_forecast(history: np.ndarray, steps: int, season: int, coverage=None):
+    """ETS's forecast ``(steps,)`` of ``history`` ``(T,)``, and its interval bounds.
+
+    Parameters
+    ----------
+    history : ndarray of shape (T,)
+        The series, finite, at least ``MIN_HISTORY`` values.
+    steps : int
+        Steps to forecast.
+    season : int
+        Season length; seasonal forms only for ``season > 1`` and at least
+        ``2 season + 2`` values.
+    coverage : float or None
+        The interval's coverage; None for the forecast alone.
+
+    Returns
+    -------
+    mean : ndarray of shape (steps,)
+    bounds : tuple of two ndarrays of shape (steps,), or None
+        The lower and upper bounds of ETS's own prediction interval.
+
+    Raises
+    ------
+    ValueError
+        When no form can be fitted and forecast.
+    """
+    with warnings.catch_warnings():  # convergence notes of forms AIC rejects
+        warnings.simplefilter("ignore")
+        for fit in _forms_by_aic(history, season):
+            mean = np.asarray(fit.forecast(steps), dtype=np.float64)
+            bounds = coverage and _interval(fit, len(history), steps, coverage)
+            if not nonfinite(np.stack([mean, *(bounds or ())])).any():
+                return mean, bounds
+    raise ValueError(
+        f"exponential smoothing could not be fitted to a history of {len(history)} "
+        "values (no form gave a finite forecast); set ets_weight=None."
+    )
+
+
+def _forms_by_aic(history: np.ndarray, season: int) -> list:
+    """The forms that fit ``history``, fitted, the smallest AIC first."""
+    import pandas as pd
+
+    model_class = _statsmodels()
+    series = pd.Series(history)  # statsmodels' predictions need an index
+    seasons = [None] + ([season] if season > 1 and len(history) >= 2 * season + 2 else [])
+    fitted = []
+    for period in seasons:
+        for trend, damped in _TRENDS:
+            model = model_class(
+                series,
+                error="add",
+                trend=trend,
+                damped_trend=damped,
+                seasonal="add" if period else None,
+                seasonal_periods=period,
+            )
+            try:
+                fit = model.fit(disp=False)
+            except (ValueError, ArithmeticError, np.linalg.LinAlgError):  # leave it out
+                continue
+            if -np.inf < fit.aic < np.inf:  # NaN fails this too
+                fitted.append((fit.aic, len(fitted), fit))
+    return [fit for _, _, fit in sorted(fitted, key=lambda entry: entry[:2])]
+
+
+def _interval(fit, start: int, steps: int, coverage: float) -> tuple:
+    """The lower and upper bounds of a fitted ETS's own prediction interval."""
+    frame = fit.get_prediction(start, start + steps - 1).summary_frame(alpha=1 - coverage)
+    return tuple(frame[column].to_numpy(np.float64) for column in ("pi_lower", "pi_upper"))
+
+
+def blend(center, history, steps: int, weight: float, season, max_lag: int, bounds=None):
+    """``(1 - weight)`` of the network's forecast and ``weight`` of ETS's.
+
+    Parameters
+    ----------
+    center : ndarray of shape (n, steps, k)
+        The network's forecast.
+    history : ndarray of shape (n, T, k)
+        The target channels' histories given to ``forecast``.
+    steps : int
+        Steps forecast.
+    weight : float
+        ETS's share, in [0, 1].
+    season : int or None
+        The season for ETS's seasonal forms; None detects one per history, at
+        lags up to ``max_lag``.
+    max_lag : int
+        The longest season detected: half the network's window, the lags
+        ``season_length="auto"`` searches.
+    bounds : tuple of (lower, upper, coverage) or None
+        The network's interval bounds, each like ``center``, and their
+        coverage: their blend with ETS's own bounds is returned as well.
+
+    Returns
+    -------
+    center : ndarray of shape (n, steps, k)
+    lower, upper : ndarray of shape (n, steps, k)
+        Only with ``bounds``.
+    """
+    n, length, k = history.shape
+    if length < MIN_HISTORY:
+        raise ValueError(
+            f"ets_weight needs a history of at least {MIN_HISTORY} values to fit "
+            f"exponential smoothing on, got {length}: give forecast the series "
+            "itself (its last window is the network's seed), or set ets_weight=None."
+        )
+    check_finite_steps(np.moveaxis(history, 1, 0), "the history given to forecast")
+    coverage = None if bounds is None else bounds[2]
+    parts = [center] + ([] if bounds is None else list(bounds[:2]))
+    out = [(1 - weight) * part for part in parts]
+    for i in range(n):
+        for c in range(k):
+            series = history[i, :, c]
+            mean, interval = ets_forecast(
+                series, steps, history_season(series, season, max_lag), coverage
+            )
+            for part, ets in zip(out, (mean,) + (interval or ()), strict=True):
+                part[i, :, c] += weight * ets
+    return tuple(out) if bounds is not None else out[0]

@@ -1,0 +1,142 @@
+"""RNNForecaster(ets_weight): the network blended with exponential smoothing
+fitted on the history given to forecast, on real series."""
+
+import copy
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn_seq import RNNForecaster, load, make_windows, save
+
+QUICK = {"hidden_size": 8, "max_epochs": 3, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def co2():
+    """Monthly Mauna Loa CO2 (statsmodels), the last 24 months held out."""
+    from statsmodels.datasets import co2
+
+    series = co2.load_pandas().data["co2"].resample("MS").mean().interpolate()
+    return series.to_numpy()[:-24], series.to_numpy()[-24:]
+
+
+@pytest.fixture(scope="module")
+def co2_model(co2):
+    train, _ = co2
+    return RNNForecaster(**QUICK).fit(*make_windows(train, lookback=24))
+
+
+def ets_by_hand(history, steps, season, coverage=None):
+    """statsmodels' ETSModel, additive errors, the three forms (six with a season),
+    the smallest AIC."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    best = None
+    for seasonal in (None, "add") if season > 1 else (None,):
+        for trend, damped in ((None, False), ("add", False), ("add", True)):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit = ETSModel(
+                    pd.Series(history),
+                    error="add",
+                    trend=trend,
+                    damped_trend=damped,
+                    seasonal=seasonal,
+                    seasonal_periods=season if seasonal else None,
+                ).fit(disp=False)
+            if best is None or fit.aic < best.aic:
+                best = fit
+    mean = best.forecast(steps).to_numpy()
+    if coverage is None:
+        return mean
+    frame = best.get_prediction(len(history), len(history) + steps - 1)
+    frame = frame.summary_frame(alpha=1 - coverage)
+    return mean, frame["pi_lower"].to_numpy(), frame["pi_upper"].to_numpy()
+
+
+def test_the_forecast_blends_the_network_with_ets_fitted_on_the_whole_history(
+    co2, co2_model
+):
+    train, test = co2
+    alone = co2_model.forecast(train, steps=24)
+    # a history longer than the window: the network reads its last 24 values
+    np.testing.assert_array_equal(alone, co2_model.forecast(train[-24:], steps=24))
+    blended = copy.deepcopy(co2_model).set_params(ets_weight=0.5)
+    ets = ets_by_hand(train, 24, season=12)  # monthly: the season found is 12
+    np.testing.assert_allclose(
+        blended.forecast(train, steps=24), 0.5 * alone + 0.5 * ets, rtol=1e-9
+    )
+    # three epochs leave the network far from the seasonal cycle; ETS holds it
+    error = {
+        w: np.abs(blended.set_params(ets_weight=w).forecast(train, steps=24) - test).mean()
+        for w in (None, 0.5, 1.0)
+    }
+    assert error[1.0] < error[0.5] < error[None], error
+
+
+def test_intervals_blend_the_networks_bounds_with_ets_own(co2, co2_model):
+    train, _ = co2
+    lower, upper = co2_model.forecast_interval(train, steps=12, coverage=0.8)
+    mean, ets_lower, ets_upper = ets_by_hand(train, 12, season=12, coverage=0.8)
+    model = copy.deepcopy(co2_model).set_params(ets_weight=0.25)
+    blended = model.forecast_interval(train, steps=12, coverage=0.8)
+    np.testing.assert_allclose(blended[0], 0.75 * lower + 0.25 * ets_lower, rtol=1e-9)
+    np.testing.assert_allclose(blended[1], 0.75 * upper + 0.25 * ets_upper, rtol=1e-9)
+    center = model.forecast(train, steps=12)
+    assert (blended[0] < center).all() and (center < blended[1]).all()
+
+
+def test_ets_takes_the_networks_season_or_finds_none_in_a_quarterly_break():
+    from statsmodels.datasets import macrodata
+
+    realinv = macrodata.load_pandas().data["realinv"].to_numpy()[:-8]
+    X, y = make_windows(realinv, lookback=24)
+    model = RNNForecaster(season_length=4, ets_weight=1.0, **QUICK).fit(X, y)
+    np.testing.assert_allclose(model.forecast(realinv, 8), ets_by_hand(realinv, 8, 4))
+    model = RNNForecaster(ets_weight=1.0, **QUICK).fit(X, y)  # seasonally adjusted
+    expected = ets_by_hand(realinv, 8, season=1)  # no season found: no seasonal form
+    np.testing.assert_allclose(model.forecast(realinv, 8), expected)
+
+
+def test_a_batch_of_histories_and_a_dated_history(co2, co2_model):
+    train, _ = co2
+    model = copy.deepcopy(co2_model).set_params(ets_weight=0.5)
+    histories = np.stack([train[-120:], train[-120:] + 10.0])
+    batch = model.forecast(histories, steps=6)
+    np.testing.assert_allclose(batch[0], model.forecast(train[-120:], steps=6))
+    np.testing.assert_allclose(batch[1], batch[0] + 10.0, rtol=1e-6)  # level-free
+    dated = pd.Series(train[-120:], pd.period_range("2001-01", periods=120, freq="M"))
+    out = model.forecast(dated, steps=6)
+    assert str(out.index[0]) == "2011-01"
+    np.testing.assert_allclose(out.to_numpy(), batch[0])
+
+
+def test_ets_weight_errors_name_the_problem(co2, co2_model):
+    train, _ = co2
+    model = copy.deepcopy(co2_model).set_params(ets_weight=0.5)
+    with pytest.raises(ValueError, match="windows have 5 time steps"):
+        model.forecast(train[-5:], steps=3)
+    history = train[-60:].copy()
+    history[3] = np.nan  # before the window the network reads
+    with pytest.raises(ValueError, match="history given to forecast contains NaN"):
+        model.forecast(history, steps=3)
+    np.testing.assert_array_equal(  # the network alone reads the last window only
+        model.set_params(ets_weight=None).forecast(history, steps=3),
+        model.forecast(history[-24:], steps=3),
+    )
+    with pytest.raises(ValueError, match="'ets_weight' parameter"):
+        RNNForecaster(ets_weight=1.5).fit(*make_windows(train[:100], lookback=24))
+
+
+def test_ets_weight_is_read_when_forecasting_saved_and_warm_starts(co2, tmp_path):
+    train, _ = co2
+    X, y = make_windows(train[-200:], lookback=24)
+    model = RNNForecaster(**QUICK).fit(X, y).set_params(ets_weight=0.5)
+    save(model, tmp_path / "model.safetensors")
+    loaded = load(tmp_path / "model.safetensors")
+    assert loaded.ets_weight == 0.5  # as it is now, not as it was at fit
+    np.testing.assert_array_equal(loaded.forecast(train, 12), model.forecast(train, 12))
+    model.set_params(warm_start=True, max_epochs=1).fit(X, y)  # a prediction parameter
+    assert model.n_epochs_ == QUICK["max_epochs"] + 1
