@@ -7,7 +7,7 @@ and, for a season of ``m > 1`` steps and a history of at least ``2 m + 2``
 values, with an additive one. Its forecast and its own prediction intervals
 are blended with the network's: ``(1 - w) network + w ETS``, bound by bound
 for intervals (an average of quantiles). statsmodels is imported only here,
-when a forecaster with ``ets_weight`` forecasts.
+when a forecaster blends.
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ _TRENDS = ((None, False), ("add", False), ("add", True))
 def _statsmodels():
     try:
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-    except ImportError:  # pragma: no cover - statsmodels comes with the test extra
+    except ImportError:  # pragma: no cover - a dependency of the package
         raise ImportError(
-            "RNNForecaster(ets_weight=...) fits statsmodels' exponential smoothing: "
-            "install it with `pip install sklearn-seq[ets]` (or `pip install "
-            "statsmodels`), or set ets_weight=None."
+            "RNNForecaster(ets_weight) fits statsmodels' exponential smoothing, a "
+            "dependency of sklearn-seq: `pip install statsmodels`, or set "
+            "ets_weight=None."
         ) from None
     return ETSModel
 

@@ -29,6 +29,9 @@ from ._validation import as_float
 MAX_SEASON_LENGTH = 10_000
 # scaling="auto" chooses among these frames by their errors on the held-out windows
 AUTO_FRAMES = ("diff", "mean")
+# ets_weight="auto": ETS's share of a forecast from one series' history, chosen on
+# the development suite's tuning half (the forecasting guide)
+AUTO_ETS_WEIGHT = 0.25
 
 
 @shared_docs
@@ -124,23 +127,24 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         the forecast period as ``future_covariates``. ``y`` then holds the
         target channels only: rows shaped ``()`` or ``(horizon,)`` for one
         target channel, ``(k,)`` or ``(horizon, k)`` for ``k``.
-    ets_weight : float in [0, 1] or None, default=None
+    ets_weight : float in [0, 1], "auto" or None, default="auto"
         Share of exponential smoothing in :meth:`forecast` and
         :meth:`forecast_interval`: they return ``1 - ets_weight`` times the
         network's rollout plus ``ets_weight`` times the forecast of
         statsmodels' ``ETSModel`` (additive errors; no, additive or damped
         trend, with or without an additive season; the form chosen by AIC),
         fitted on each seed's whole history, one target channel at a time.
-        Intervals blend the network's bounds with ETS's own. Give
-        ``forecast`` the series itself, not only its last window: ETS is
-        fitted on all of it (at least 8 values), the network reads the last
-        window. ETS's season is ``season_length_``, else found on each
-        history as ``season_length="auto"`` finds it (lags up to half the
-        window). ``predict`` is unchanged. Read when forecasting, so it may
-        change after ``fit``. Needs statsmodels (``pip install
-        sklearn-seq[ets]``). None: the network alone. On short single
-        series, where a network alone loses to ETS, a blend wins more series
-        than either; the forecasting guide has the tables.
+        Intervals blend the network's bounds with ETS's own. ETS is fitted
+        on all the values given (at least 8), the network reads the last
+        window; ETS's season is ``season_length_``, else found on the history
+        as ``season_length="auto"`` finds it (lags up to half the window).
+        ``"auto"``: ``0.25`` where ``forecast`` is given one series alone (a
+        1-D array, ``(T, C)`` for ``C`` channels, or a dated pandas Series)
+        holding more than the window, and the network alone for a window
+        or a batch of seeds: one model over many series beats ETS on its own
+        (the forecasting guide has the tables), and a batch would fit ETS
+        once per series. ``predict`` is unchanged. Read when forecasting, so
+        it may change after ``fit``. None: the network alone.
 
     Attributes
     ----------
@@ -204,7 +208,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         "calibration_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_past_covariates": [Interval(Integral, 0, None, closed="left")],
         "n_future_covariates": [Interval(Integral, 0, None, closed="left")],
-        "ets_weight": [Interval(Real, 0, 1, closed="both"), None],
+        "ets_weight": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"}), None],
     }
     _fitted_attributes = {
         **ScaledTargets.fitted,
@@ -261,7 +265,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         calibration_fraction=0.2,
         n_past_covariates=0,
         n_future_covariates=0,
-        ets_weight=None,
+        ets_weight="auto",
         device="cpu",
         n_threads=1,
         distributed=None,
@@ -617,21 +621,36 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
             X_seed, steps, future_covariates
         )
         center = self._rollout(target, steps, covariates)
-        if self.ets_weight is not None:
-            center = blend(center, self._history(history), steps, *self._ets_args())
+        center = self._with_ets(center, history, single, steps)
         out = self._shaped(center, single)
         return out if dates is None else pd_series(out, dates, X_seed.name)
 
-    def _history(self, history) -> np.ndarray:
-        """The seeds' histories as float64, for exponential smoothing."""
-        return as_float(history, "X_seed")
+    def _with_ets(self, center, history, single: bool, steps: int, bounds=None):
+        """The forecast (and with ``bounds``, ``(center, lower, upper)``) blended
+        with ETS on the seeds' histories ``(n, T', k)`` (``_ets.blend``), as far
+        as ``ets_weight`` asks."""
+        weight = self._ets_share(history, single)
+        if weight is None:
+            return center if bounds is None else (center, *bounds[:2])
+        args = self._ets_args(weight, history)
+        return blend(center, as_float(history, "X_seed"), steps, *args, bounds)
 
-    def _ets_args(self) -> tuple:
-        """``(ets_weight, season, max_lag)`` for ``_ets.blend``: ETS's season is
-        the network's baseline's, or found on each history (None) at lags up to
-        half the window."""
+    def _ets_share(self, history: np.ndarray, single: bool) -> float | None:
+        """ETS's share of this forecast (``ets_weight``, ``"auto"`` resolved), or
+        None for the network alone."""
+        if self.ets_weight != "auto":
+            return self.ets_weight
+        window = getattr(self, "n_features_in_", None)  # None: windows of any length
+        longer = window is not None and history.shape[1] > window
+        return AUTO_ETS_WEIGHT if single and longer else None
+
+    def _ets_args(self, weight: float, history: np.ndarray) -> tuple:
+        """``(weight, season, max_lag)`` for ``_ets.blend``: ETS's season is the
+        network's baseline's, or found on each history (None) at lags up to
+        half the window (of the seed, for windows of any length)."""
         season = getattr(self, "season_length_", None)
-        return self.ets_weight, season, self.n_features_in_ // 2
+        window = getattr(self, "n_features_in_", None) or history.shape[1]
+        return weight, season, window // 2
 
     def forecast_interval(self, X_seed, steps, coverage=0.9, *, future_covariates=None):
         """Prediction intervals around :meth:`forecast`, widening with the step.
@@ -678,12 +697,8 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         width = self._half_widths(coverage, steps)
         frame = self._frame(Sequences.full(window))
         half = width[None] * (1.0 if frame is None else frame.step_scale(target.shape[2]))
-        lower, upper = center - half, center + half
-        if self.ets_weight is not None:
-            bounds = (lower, upper, coverage)
-            _, lower, upper = blend(
-                center, self._history(history), steps, *self._ets_args(), bounds
-            )
+        bounds = (center - half, center + half, coverage)
+        _, lower, upper = self._with_ets(center, history, single, steps, bounds)
         lower, upper = self._shaped(lower, single), self._shaped(upper, single)
         if dates is None:
             return lower, upper

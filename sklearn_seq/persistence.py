@@ -66,7 +66,10 @@ FORMAT, VERSION = "sklearn_seq", "1"
 # parameters added after files were first written, with the value that rebuilds the
 # model an older file holds (files written now always store every parameter)
 _OLDER_FILES = {
-    "RNNForecaster": {"scaling": "global", "season_length": None, "weight_averaging": None},
+    "RNNForecaster": {
+        **{"scaling": "global", "season_length": None, "weight_averaging": None},
+        "ets_weight": None,
+    },
     "SequenceClassifier": {
         "front_end": None,
         "random_crop": None,

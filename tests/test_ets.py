@@ -60,9 +60,10 @@ def test_the_forecast_blends_the_network_with_ets_fitted_on_the_whole_history(
     co2, co2_model
 ):
     train, test = co2
-    alone = co2_model.forecast(train, steps=24)
+    network = copy.deepcopy(co2_model).set_params(ets_weight=None)
+    alone = network.forecast(train, steps=24)
     # a history longer than the window: the network reads its last 24 values
-    np.testing.assert_array_equal(alone, co2_model.forecast(train[-24:], steps=24))
+    np.testing.assert_array_equal(alone, network.forecast(train[-24:], steps=24))
     blended = copy.deepcopy(co2_model).set_params(ets_weight=0.5)
     ets = ets_by_hand(train, 24, season=12)  # monthly: the season found is 12
     np.testing.assert_allclose(
@@ -78,7 +79,8 @@ def test_the_forecast_blends_the_network_with_ets_fitted_on_the_whole_history(
 
 def test_intervals_blend_the_networks_bounds_with_ets_own(co2, co2_model):
     train, _ = co2
-    lower, upper = co2_model.forecast_interval(train, steps=12, coverage=0.8)
+    network = copy.deepcopy(co2_model).set_params(ets_weight=None)
+    lower, upper = network.forecast_interval(train, steps=12, coverage=0.8)
     mean, ets_lower, ets_upper = ets_by_hand(train, 12, season=12, coverage=0.8)
     model = copy.deepcopy(co2_model).set_params(ets_weight=0.25)
     blended = model.forecast_interval(train, steps=12, coverage=0.8)
@@ -140,3 +142,21 @@ def test_ets_weight_is_read_when_forecasting_saved_and_warm_starts(co2, tmp_path
     np.testing.assert_array_equal(loaded.forecast(train, 12), model.forecast(train, 12))
     model.set_params(warm_start=True, max_epochs=1).fit(X, y)  # a prediction parameter
     assert model.n_epochs_ == QUICK["max_epochs"] + 1
+
+
+def test_auto_blends_a_quarter_of_ets_into_one_series_history_only(co2, co2_model):
+    train, _ = co2
+    assert co2_model.ets_weight == "auto"  # the default
+    network = copy.deepcopy(co2_model).set_params(ets_weight=None)
+    quarter = copy.deepcopy(co2_model).set_params(ets_weight=0.25)
+    np.testing.assert_array_equal(  # one series' history: a quarter of ETS
+        co2_model.forecast(train, 12), quarter.forecast(train, 12)
+    )
+    bands = co2_model.forecast_interval(train, 12, 0.8)
+    np.testing.assert_array_equal(bands, quarter.forecast_interval(train, 12, 0.8))
+    for seeds in (train[-24:], np.stack([train[-60:], train[-60:] + 1.0])):
+        # a window alone, or a batch of histories: the network alone
+        np.testing.assert_array_equal(
+            co2_model.forecast(seeds, 12), network.forecast(seeds, 12)
+        )
+    assert not np.allclose(co2_model.forecast(train, 12), network.forecast(train, 12))
