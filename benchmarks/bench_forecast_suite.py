@@ -24,6 +24,13 @@ tuning half (the first ``ceil(n / 2)`` of the permutation) and a confirming
 half (``TUNING`` and ``CONFIRMING``, checked against that permutation at
 every run). Tune on the first; judge a change once on the second.
 
+A fresh set (``FRESH``, ``--half fresh``), fixed after the confirming half
+had been looked at too often to judge another change and before any result
+on it: the offline series the halves leave unused, macrodata's realcons,
+realgovt, realdpi, pop, infl and realint, danish_data's lrm, lry, lpy, ibo
+and ide (55 quarters; all m=4, h=8), pmdarima's ausbeer (m=4, h=8, its
+trailing NaN dropped) and msft's last 500 daily closes (m=1, h=10).
+
 Origins: three per series. For ``j`` = 0, 1, 2 the training part is
 ``values[:n - h - j*h]`` and the test part the ``h`` values that follow it.
 

@@ -76,24 +76,28 @@ def ets_forecast(history: np.ndarray, steps: int, season: int, coverage=None):
     ValueError
         When no form can be fitted and forecast.
     """
+    if np.ptp(history) == 0:  # a flat history: every form forecasts its value
+        flat = np.full(steps, history[0])
+        return flat, None if coverage is None else (flat, flat.copy())
+    model_class = _statsmodels()  # imported first: its import resets warning filters
     with warnings.catch_warnings():  # convergence notes of forms AIC rejects
         warnings.simplefilter("ignore")
-        for fit in _forms_by_aic(history, season):
+        for fit in _forms_by_aic(model_class, history, season):
             mean = np.asarray(fit.forecast(steps), dtype=np.float64)
             bounds = coverage and _interval(fit, len(history), steps, coverage)
             if not nonfinite(np.stack([mean, *(bounds or ())])).any():
                 return mean, bounds
     raise ValueError(
         f"exponential smoothing could not be fitted to a history of {len(history)} "
-        "values (no form gave a finite forecast); set ets_weight=None."
+        "values (no form gave a finite forecast)"
     )
 
 
-def _forms_by_aic(history: np.ndarray, season: int) -> list:
-    """The forms that fit ``history``, fitted, the smallest AIC first."""
+def _forms_by_aic(model_class, history: np.ndarray, season: int) -> list:
+    """The forms of ``model_class`` (statsmodels' ``ETSModel``) that fit
+    ``history``, fitted, the smallest AIC first."""
     import pandas as pd
 
-    model_class = _statsmodels()
     series = pd.Series(history)  # statsmodels' predictions need an index
     seasons = [None] + ([season] if season > 1 and len(history) >= 2 * season + 2 else [])
     fitted = []
@@ -122,7 +126,7 @@ def _interval(fit, start: int, steps: int, coverage: float) -> tuple:
     return tuple(frame[column].to_numpy(np.float64) for column in ("pi_lower", "pi_upper"))
 
 
-def blend(center, history, steps: int, weight: float, season, max_lag: int, bounds=None):
+def blend(center, history, steps, weight, season, max_lag, bounds=None, strict=True):
     """``(1 - weight)`` of the network's forecast and ``weight`` of ETS's.
 
     Parameters
@@ -144,6 +148,9 @@ def blend(center, history, steps: int, weight: float, season, max_lag: int, boun
     bounds : tuple of (lower, upper, coverage) or None
         The network's interval bounds, each like ``center``, and their
         coverage: their blend with ETS's own bounds is returned as well.
+    strict : bool
+        Whether a history ETS cannot be fitted to raises a ValueError; else
+        that seed keeps the network's forecast, with a warning.
 
     Returns
     -------
@@ -165,9 +172,16 @@ def blend(center, history, steps: int, weight: float, season, max_lag: int, boun
     for i in range(n):
         for c in range(k):
             series = history[i, :, c]
-            mean, interval = ets_forecast(
-                series, steps, history_season(series, season, max_lag), coverage
-            )
-            for part, ets in zip(out, (mean,) + (interval or ()), strict=True):
+            try:
+                mean, interval = ets_forecast(
+                    series, steps, history_season(series, season, max_lag), coverage
+                )
+            except ValueError as exc:
+                if strict:
+                    raise
+                note = f"seed {i}: {exc}; the network forecasts it alone."
+                warnings.warn(note, stacklevel=4)  # the caller of forecast
+                mean, interval = center[i, :, c], [part[i, :, c] for part in parts[1:]]
+            for part, ets in zip(out, (mean, *(interval or ())), strict=True):
                 part[i, :, c] += weight * ets
     return tuple(out) if bounds is not None else out[0]

@@ -53,7 +53,10 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
     ``--suite extended``), 0.90 for one model over the five, and 0.88 for one
     model over the yearly fertility rates of 192 countries. With ``lr=3e-3``
     the figures were 0.87, 1.00 (seeds 0 to 2), 0.93 and 0.72 (seeds 0 to
-    2). The user guide's forecasting page has the tables.
+    2). Given one series' whole history, :meth:`forecast` blends in a
+    quarter of exponential smoothing fitted on it (``ets_weight="auto"``,
+    chosen on ``benchmarks/bench_forecast_suite.py``'s tuning half). The user
+    guide's forecasting page has the tables.
 
     Parameters
     ----------
@@ -143,8 +146,10 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         holding more than the window, and the network alone for a window
         or a batch of seeds: one model over many series beats ETS on its own
         (the forecasting guide has the tables), and a batch would fit ETS
-        once per series. ``predict`` is unchanged. Read when forecasting, so
-        it may change after ``fit``. None: the network alone.
+        once per series; where ETS cannot be fitted, the network alone, with
+        a warning (a weight given raises instead). ``predict`` is unchanged.
+        Read when forecasting, so it may change after ``fit``. None: the
+        network alone.
 
     Attributes
     ----------
@@ -633,7 +638,8 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         if weight is None:
             return center if bounds is None else (center, *bounds[:2])
         args = self._ets_args(weight, history)
-        return blend(center, as_float(history, "X_seed"), steps, *args, bounds)
+        strict = self.ets_weight != "auto"  # "auto" keeps the network where ETS fails
+        return blend(center, as_float(history, "X_seed"), steps, *args, bounds, strict)
 
     def _ets_share(self, history: np.ndarray, single: bool) -> float | None:
         """ETS's share of this forecast (``ets_weight``, ``"auto"`` resolved), or

@@ -160,3 +160,20 @@ def test_auto_blends_a_quarter_of_ets_into_one_series_history_only(co2, co2_mode
             co2_model.forecast(seeds, 12), network.forecast(seeds, 12)
         )
     assert not np.allclose(co2_model.forecast(train, 12), network.forecast(train, 12))
+
+
+def test_a_flat_history_and_a_failed_fit_under_auto(co2, co2_model, monkeypatch):
+    from sklearn_seq import _ets
+
+    train, _ = co2
+    network = copy.deepcopy(co2_model).set_params(ets_weight=None)
+    flat = np.zeros(60)  # ETS of a flat history is that value, at no width
+    expected = 0.75 * network.forecast(flat, 6)
+    np.testing.assert_allclose(co2_model.forecast(flat, 6), expected, rtol=1e-12)
+    monkeypatch.setattr(_ets, "_forms_by_aic", lambda *args: [])  # no form fits
+    with pytest.warns(UserWarning, match="seed 0: exponential smoothing could not"):
+        out = co2_model.forecast(train, 6)  # "auto": the network alone, and a warning
+    np.testing.assert_array_equal(out, network.forecast(train, 6))
+    strict = copy.deepcopy(co2_model).set_params(ets_weight=0.25)
+    with pytest.raises(ValueError, match="exponential smoothing could not be fitted"):
+        strict.forecast(train, 6)  # a weight the user set: an error
