@@ -128,6 +128,9 @@ def test_ets_weight_errors_name_the_problem(co2, co2_model):
         model.set_params(ets_weight=None).forecast(history, steps=3),
         model.forecast(history[-24:], steps=3),
     )
+    short = RNNForecaster(ets_weight=0.5, **QUICK).fit(*make_windows(train, lookback=4))
+    with pytest.raises(ValueError, match="a history of at least 8 values to fit"):
+        short.forecast(train[-6:], steps=3)  # longer than the window, too short for ETS
     with pytest.raises(ValueError, match="'ets_weight' parameter"):
         RNNForecaster(ets_weight=1.5).fit(*make_windows(train[:100], lookback=24))
 
