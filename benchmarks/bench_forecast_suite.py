@@ -107,6 +107,7 @@ import hashlib
 import json
 import math
 import os
+import signal
 import sys
 import time
 import warnings
@@ -985,6 +986,9 @@ def report_backtest_choice(results, base, names, seeds) -> None:
 
 
 def main():
+    # a SIGTERM (kill, pkill) unwinds like Ctrl-C, so joblib stops its worker
+    # processes; by default the parent dies alone and they fit on, orphaned
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
         "--variants",
