@@ -46,8 +46,6 @@ FLAT = 1e-8
 SEASON_THRESHOLD = 0.3
 # a peak at least this share of the highest one, and shorter, is the season
 SEASON_MULTIPLE_SHARE = 0.9
-# the longest lag detect_season searches unless told
-MAX_SEASON_SEARCH = 10_000
 
 
 class WindowFrame:
@@ -262,7 +260,8 @@ def detect_season(seqs: Sequences, n_channels: int, max_lag: int | None = None) 
     highest, since the multiples of a season peak about as high (a long
     window of monthly data peaks at 12, 24, 36 ...); without one, 1.
     """
-    max_lag = min(int(seqs.lengths.max()) // 2, max_lag or MAX_SEASON_SEARCH)
+    longest = int(seqs.lengths.max()) // 2
+    max_lag = longest if max_lag is None else min(longest, max_lag)
     if max_lag < 2:
         return 1
     products = np.zeros(max_lag + 2)

@@ -637,9 +637,13 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         weight = self._ets_share(history, single)
         if weight is None:
             return center if bounds is None else (center, *bounds[:2])
-        args = self._ets_args(weight, history)
+        # ETS's season: the network's baseline's, or found on each history (None)
+        # at lags up to half the window (of the seed, for windows of any length)
+        season = getattr(self, "season_length_", None)
+        max_lag = (getattr(self, "n_features_in_", None) or history.shape[1]) // 2
         strict = self.ets_weight != "auto"  # "auto" keeps the network where ETS fails
-        return blend(center, as_float(history, "X_seed"), steps, *args, bounds, strict)
+        history = as_float(history, "X_seed")
+        return blend(center, history, steps, weight, season, max_lag, bounds, strict)
 
     def _ets_share(self, history: np.ndarray, single: bool) -> float | None:
         """ETS's share of this forecast (``ets_weight``, ``"auto"`` resolved), or
@@ -649,14 +653,6 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         window = getattr(self, "n_features_in_", None)  # None: windows of any length
         longer = window is not None and history.shape[1] > window
         return AUTO_ETS_WEIGHT if single and longer else None
-
-    def _ets_args(self, weight: float, history: np.ndarray) -> tuple:
-        """``(weight, season, max_lag)`` for ``_ets.blend``: ETS's season is the
-        network's baseline's, or found on each history (None) at lags up to
-        half the window (of the seed, for windows of any length)."""
-        season = getattr(self, "season_length_", None)
-        window = getattr(self, "n_features_in_", None) or history.shape[1]
-        return weight, season, window // 2
 
     def forecast_interval(self, X_seed, steps, coverage=0.9, *, future_covariates=None):
         """Prediction intervals around :meth:`forecast`, widening with the step.
