@@ -48,7 +48,7 @@ Methods:
 * RNN variants: ``RNNForecaster`` trained on ``make_windows(train,
   lookback=L)``, ``L = max(24, 2 m)`` but at most ``len(train) // 3``,
   forecast with ``forecast(train, steps=h)`` (the network reads the last
-  ``L`` values; ETS, for a variant with ``ets_weight``, is fitted on all of
+  ``L`` values; ETS and seasonal naive, under ``combine``, are fitted on all of
   them), intervals from ``forecast_interval(train, steps=h, coverage=c)`` for c = 0.8 and
   0.95 (NaN, and counted, where too few windows were held out to calibrate
   them). ``--variants`` is a JSON dict name -> RNNForecaster parameters, each
@@ -472,7 +472,7 @@ def fit_one(params: dict, train: np.ndarray, h: int, m: int, seed: int) -> dict:
     fit_s, cpu_s = time.perf_counter() - wall, time.process_time() - cpu
     start = time.perf_counter()
     # the whole training part: the network reads its last L values, ETS
-    # (ets_weight) is fitted on all of it
+    # and seasonal naive (combine) are fitted on all of it
     point = model.forecast(train, steps=h)
     lower, upper, errors = {}, {}, {}
     for coverage in COVERAGES:

@@ -11,9 +11,11 @@ prediction intervals. The default window-relative scaling lets the network
 carry the trend past the highest level it saw in training; the intervals are
 split-conformal, calibrated on the last training windows before the network
 trained on them, and they widen with the horizon. Given the whole history,
-the forecast and its bands are three quarters the network's and one quarter
-those of exponential smoothing fitted on that history (``ets_weight="auto"``;
-``ets_weight=None`` keeps the network alone, as the last lines show).
+the forecast is, month by month, the median of the network's, exponential
+smoothing's and seasonal naive's forecasts, the last two fitted on that
+history, and the bands run from it by the median of the three methods'
+half-widths (``combine="auto"``; ``combine=None`` keeps the network alone,
+as the last lines show).
 
 Run it as a script with an output path to save the figure::
 
@@ -49,9 +51,9 @@ for c, band in bands.items():
     inside = np.mean((band["lower"] <= future) & (future <= band["upper"]))
     print(f"{c:.0%} interval holds {inside:.0%} of the held-out months")
 print(f"mean absolute error over {horizon} months: {mae:.2f} ppm")
-alone = model.set_params(ets_weight=None).forecast(history, steps=horizon)
+alone = model.set_params(combine=None).forecast(history, steps=horizon)
 print(f"the network alone: {np.mean(np.abs(alone - future)):.2f} ppm")
-model.set_params(ets_weight="auto")
+model.set_params(combine="auto")
 
 # %%
 # Plot the last years of history, the truth, the forecast and both bands

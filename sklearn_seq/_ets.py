@@ -1,13 +1,23 @@
-"""Exponential smoothing on a forecast's history, for ``RNNForecaster(ets_weight)``.
+"""Statistical forecasts on a forecast's history, for ``RNNForecaster(combine)``.
 
 statsmodels' ``ETSModel`` with additive errors, fitted on the history given
 to ``forecast``, one series and channel at a time. Its form is chosen by AIC
 among no trend, an additive trend and a damped one, each without a season
 and, for a season of ``m > 1`` steps and a history of at least ``2 m + 2``
-values, with an additive one. Its forecast and its own prediction intervals
-are blended with the network's: ``(1 - w) network + w ETS``, bound by bound
-for intervals (an average of quantiles). statsmodels is imported only here,
-when a forecaster blends.
+values, with an additive one. Seasonal naive repeats the last season (the
+last value for ``m = 1``), its interval the textbook one: the root mean
+square of the history's seasonal differences, widening as the square root of
+the seasons ahead. They combine with the network's forecast in one of two
+ways:
+
+* ``"median"``: step by step, the median of the network's, ETS's and
+  seasonal naive's forecasts; the interval runs from that median by the
+  median of the three methods' distances to their own lower bounds, and to
+  their upper ones;
+* a weight ``w``: ``(1 - w) network + w ETS``, bound by bound for intervals
+  (an average of quantiles).
+
+statsmodels is imported only here, when a forecaster combines.
 """
 
 from __future__ import annotations
@@ -20,7 +30,7 @@ from ._scaling import detect_season
 from ._sequences import Sequences
 from ._validation import check_finite_steps, nonfinite
 
-__all__ = ["MIN_HISTORY", "blend", "ets_forecast", "history_season"]
+__all__ = ["MIN_HISTORY", "combine", "ets_forecast", "history_season", "seasonal_naive"]
 
 # ETS estimates a level, a trend and their smoothing weights: fewer values than
 # this leave its AIC meaningless
@@ -34,9 +44,9 @@ def _statsmodels():
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
     except ImportError:  # pragma: no cover - a dependency of the package
         raise ImportError(
-            "RNNForecaster(ets_weight) fits statsmodels' exponential smoothing, a "
+            "RNNForecaster(combine) fits statsmodels' exponential smoothing, a "
             "dependency of sklearn-seq: `pip install statsmodels`, or set "
-            "ets_weight=None."
+            "combine=None."
         ) from None
     return ETSModel
 
@@ -126,8 +136,42 @@ def _interval(fit, start: int, steps: int, coverage: float) -> tuple:
     return tuple(frame[column].to_numpy(np.float64) for column in ("pi_lower", "pi_upper"))
 
 
-def blend(center, history, steps, weight, season, max_lag, bounds=None, strict=True):
-    """``(1 - weight)`` of the network's forecast and ``weight`` of ETS's.
+def seasonal_naive(history: np.ndarray, steps: int, season: int, coverage=None):
+    """Seasonal naive's forecast ``(steps,)`` of ``history`` ``(T,)``: its last
+    ``season`` values repeated (the last value for a season of 1, or of more
+    values than the history holds), and the bounds of its interval.
+
+    The interval is normal: ``sigma * sqrt(1 + (step - 1) // season)`` either
+    side at 1-based ``step``, ``sigma`` the root mean square of the history's
+    differences ``season`` steps apart (Hyndman & Athanasopoulos, *Forecasting:
+    Principles and Practice*, section 5.5).
+    """
+    from scipy.stats import norm
+
+    season = season if 1 <= season < len(history) else 1
+    mean = np.resize(history[-season:], steps).astype(np.float64)
+    if coverage is None:
+        return mean, None
+    sigma = np.sqrt(np.mean(np.square(history[season:] - history[:-season])))
+    half = norm.ppf(0.5 + coverage / 2) * sigma * np.sqrt(1 + np.arange(steps) // season)
+    return mean, (mean - half, mean + half)
+
+
+def _median_of(forecasts) -> tuple:
+    """The step-by-step median of ``(mean, bounds)`` forecasts, and its interval:
+    the median of their distances to their own lower bounds below it, of their
+    distances to their upper bounds above it."""
+    means = np.stack([mean for mean, _ in forecasts])
+    center = np.median(means, axis=0)
+    if forecasts[0][1] is None:
+        return center, None
+    below = np.median([mean - bounds[0] for mean, bounds in forecasts], axis=0)
+    above = np.median([bounds[1] - mean for mean, bounds in forecasts], axis=0)
+    return center, (center - below, center + above)
+
+
+def combine(center, history, steps, how, season, max_lag, bounds=None, strict=True):
+    """The network's forecast combined with ETS's (and seasonal naive's).
 
     Parameters
     ----------
@@ -137,17 +181,19 @@ def blend(center, history, steps, weight, season, max_lag, bounds=None, strict=T
         The target channels' histories given to ``forecast``.
     steps : int
         Steps forecast.
-    weight : float
-        ETS's share, in [0, 1].
+    how : float or "median"
+        ETS's share in ``(1 - how) network + how ETS``, in [0, 1]; or
+        ``"median"``, the median of the network's, ETS's and seasonal naive's
+        forecasts (see the module's text).
     season : int or None
-        The season for ETS's seasonal forms; None detects one per history, at
-        lags up to ``max_lag``.
+        The season of ETS's seasonal forms and of seasonal naive; None detects
+        one per history, at lags up to ``max_lag``.
     max_lag : int
         The longest season detected: half the network's window, the lags
         ``season_length="auto"`` searches.
     bounds : tuple of (lower, upper, coverage) or None
         The network's interval bounds, each like ``center``, and their
-        coverage: their blend with ETS's own bounds is returned as well.
+        coverage: the combined bounds are returned as well.
     strict : bool
         Whether a history ETS cannot be fitted to raises a ValueError; else
         that seed keeps the network's forecast, with a warning.
@@ -161,27 +207,40 @@ def blend(center, history, steps, weight, season, max_lag, bounds=None, strict=T
     n, length, k = history.shape
     if length < MIN_HISTORY:
         raise ValueError(
-            f"ets_weight needs a history of at least {MIN_HISTORY} values to fit "
+            f"combine needs a history of at least {MIN_HISTORY} values to fit "
             f"exponential smoothing on, got {length}: give forecast the series "
-            "itself (its last window is the network's seed), or set ets_weight=None."
+            "itself (its last window is the network's seed), or set combine=None."
         )
     check_finite_steps(np.moveaxis(history, 1, 0), "the history given to forecast")
     coverage = None if bounds is None else bounds[2]
     parts = [center] + ([] if bounds is None else list(bounds[:2]))
-    out = [(1 - weight) * part for part in parts]
+    out = [part.copy() for part in parts]
     for i in range(n):
         for c in range(k):
             series = history[i, :, c]
+            network = (
+                center[i, :, c],
+                None if bounds is None else tuple(part[i, :, c] for part in parts[1:]),
+            )
+            m = history_season(series, season, max_lag)
             try:
-                mean, interval = ets_forecast(
-                    series, steps, history_season(series, season, max_lag), coverage
-                )
+                ets = ets_forecast(series, steps, m, coverage)
             except ValueError as exc:
                 if strict:
                     raise
                 note = f"seed {i}: {exc}; the network forecasts it alone."
                 warnings.warn(note, stacklevel=4)  # the caller of forecast
-                mean, interval = center[i, :, c], [part[i, :, c] for part in parts[1:]]
-            for part, ets in zip(out, (mean, *(interval or ())), strict=True):
-                part[i, :, c] += weight * ets
+                continue
+            if how == "median":
+                mean, interval = _median_of(
+                    [network, ets, seasonal_naive(series, steps, m, coverage)]
+                )
+            else:
+                mean = (1 - how) * network[0] + how * ets[0]
+                interval = ets[1] and tuple(
+                    (1 - how) * mine + how * theirs
+                    for mine, theirs in zip(network[1], ets[1], strict=True)
+                )
+            for part, value in zip(out, (mean, *(interval or ())), strict=True):
+                part[i, :, c] = value
     return tuple(out) if bounds is not None else out[0]

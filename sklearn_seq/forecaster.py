@@ -13,7 +13,7 @@ from torch import nn
 from ._base import RecurrentEstimator
 from ._dates import pd_frame, pd_series
 from ._docs import shared_docs
-from ._ets import blend
+from ._ets import combine
 from ._features import FeaturesMixin
 from ._fitted import count, floats, one_of, optional
 from ._intervals import MAX_CALIBRATED_STEPS, check_coverage, fit_calibrated, half_widths
@@ -29,9 +29,6 @@ from ._validation import as_float
 MAX_SEASON_LENGTH = 10_000
 # scaling="auto" chooses among these frames by their errors on the held-out windows
 AUTO_FRAMES = ("diff", "mean")
-# ets_weight="auto": ETS's share of a forecast from one series' history, chosen on
-# the development suite's tuning half (the forecasting guide)
-AUTO_ETS_WEIGHT = 0.25
 
 
 @shared_docs
@@ -53,9 +50,10 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
     ``--suite extended``), 0.90 for one model over the five, and 0.88 for one
     model over the yearly fertility rates of 192 countries. With ``lr=3e-3``
     the figures were 0.87, 1.00 (seeds 0 to 2), 0.93 and 0.72 (seeds 0 to
-    2). Given one series' whole history, :meth:`forecast` blends in a
-    quarter of exponential smoothing fitted on it (``ets_weight="auto"``,
-    chosen on ``benchmarks/bench_forecast_suite.py``'s tuning half). The user
+    2). Given one series' whole history, :meth:`forecast` takes the median
+    of the network's, exponential smoothing's and seasonal naive's forecasts
+    (``combine="auto"``, chosen on ``benchmarks/bench_forecast_suite.py``'s
+    tuning half). The user
     guide's forecasting page has the tables.
 
     Parameters
@@ -130,24 +128,28 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         the forecast period as ``future_covariates``. ``y`` then holds the
         target channels only: rows shaped ``()`` or ``(horizon,)`` for one
         target channel, ``(k,)`` or ``(horizon, k)`` for ``k``.
-    ets_weight : float in [0, 1], "auto" or None, default="auto"
-        Share of exponential smoothing in :meth:`forecast` and
-        :meth:`forecast_interval`: they return ``1 - ets_weight`` times the
-        network's rollout plus ``ets_weight`` times the forecast of
-        statsmodels' ``ETSModel`` (additive errors; no, additive or damped
-        trend, with or without an additive season; the form chosen by AIC),
-        fitted on each seed's whole history, one target channel at a time.
-        Intervals blend the network's bounds with ETS's own. ETS is fitted
-        on all the values given (at least 8), the network reads the last
-        window; ETS's season is ``season_length_``, else found on the history
+    combine : "auto", "median", float in [0, 1] or None, default="auto"
+        How :meth:`forecast` and :meth:`forecast_interval` combine the
+        network's rollout with statistical forecasts fitted on each seed's
+        whole history, one target channel at a time: statsmodels'
+        ``ETSModel`` (additive errors; no, additive or damped trend, with or
+        without an additive season; the form chosen by AIC) and seasonal
+        naive (the last season repeated). ``"median"``: step by step, the
+        median of the three forecasts; the interval runs from it by the
+        median of the three methods' distances to their own bounds. A float
+        ``w``: ``1 - w`` times the network's rollout plus ``w`` times ETS's
+        forecast, bound by bound for intervals. None: the network alone.
+        The history must hold at least 8 values; the network reads its last
+        window. The season is ``season_length_``, else found on the history
         as ``season_length="auto"`` finds it (lags up to half the window).
-        ``"auto"``: ``0.25`` where ``forecast`` is given one series alone (a
-        1-D array, ``(T, C)`` for ``C`` channels, or a dated pandas Series)
-        holding more than the window, and the network alone for a window
-        or a batch of seeds: one model over many series beats ETS on its own
-        (the forecasting guide has the tables), and a batch would fit ETS
-        once per series; where ETS cannot be fitted, the network alone, with
-        a warning (a weight given raises instead). ``predict`` is unchanged.
+        ``"auto"``: ``"median"`` where ``forecast`` is given one series alone
+        (a 1-D array, ``(T, C)`` for ``C`` channels, or a dated pandas
+        Series) holding more than the window, and the network alone for a
+        window or a batch of seeds: one model over many series beats ETS on
+        its own (the forecasting guide has the tables), and a batch would
+        fit ETS once per series; where ETS cannot be fitted, the network
+        alone, with a warning (``"median"`` or a weight raises instead).
+        ``predict`` is unchanged.
         Read when forecasting, so it may change after ``fit``. None: the
         network alone.
 
@@ -213,7 +215,11 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         "calibration_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_past_covariates": [Interval(Integral, 0, None, closed="left")],
         "n_future_covariates": [Interval(Integral, 0, None, closed="left")],
-        "ets_weight": [Interval(Real, 0, 1, closed="both"), StrOptions({"auto"}), None],
+        "combine": [
+            Interval(Real, 0, 1, closed="both"),
+            StrOptions({"auto", "median"}),
+            None,
+        ],
     }
     _fitted_attributes = {
         **ScaledTargets.fitted,
@@ -233,7 +239,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
     }
     _net_class = WeightedRegressorNet
     _criterion = nn.MSELoss
-    _prediction_params = frozenset({"ets_weight"})
+    _prediction_params = frozenset({"combine"})
     _doc_fill = {
         "targets": " and each target column",
         "units": "; predictions come back in the units of ``y``",
@@ -270,7 +276,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         calibration_fraction=0.2,
         n_past_covariates=0,
         n_future_covariates=0,
-        ets_weight="auto",
+        combine="auto",
         device="cpu",
         n_threads=1,
         distributed=None,
@@ -305,7 +311,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         self.calibration_fraction = calibration_fraction
         self.n_past_covariates = n_past_covariates
         self.n_future_covariates = n_future_covariates
-        self.ets_weight = ets_weight
+        self.combine = combine
         self.device = device
         self.n_threads = n_threads
         self.distributed = distributed
@@ -586,7 +592,9 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         the model is applied again until ``steps`` values exist. This needs a
         model whose targets continue the target channels (as
         :func:`make_windows` builds them). Future covariates move on with the
-        window, read from ``future_covariates``.
+        window, read from ``future_covariates``. Given one series' history,
+        the rollout is combined with statistical forecasts of it as
+        ``combine`` says (by default, their step-by-step median).
 
         Parameters
         ----------
@@ -626,33 +634,33 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
             X_seed, steps, future_covariates
         )
         center = self._rollout(target, steps, covariates)
-        center = self._with_ets(center, history, single, steps)
+        center = self._combined(center, history, single, steps)
         out = self._shaped(center, single)
         return out if dates is None else pd_series(out, dates, X_seed.name)
 
-    def _with_ets(self, center, history, single: bool, steps: int, bounds=None):
-        """The forecast (and with ``bounds``, ``(center, lower, upper)``) blended
-        with ETS on the seeds' histories ``(n, T', k)`` (``_ets.blend``), as far
-        as ``ets_weight`` asks."""
-        weight = self._ets_share(history, single)
-        if weight is None:
+    def _combined(self, center, history, single: bool, steps: int, bounds=None):
+        """The forecast (and with ``bounds``, ``(center, lower, upper)``) combined
+        with statistical forecasts of the seeds' histories ``(n, T', k)``
+        (``_ets.combine``), as ``combine`` asks."""
+        how = self._combination(history, single)
+        if how is None:
             return center if bounds is None else (center, *bounds[:2])
-        # ETS's season: the network's baseline's, or found on each history (None)
+        # the season: the network's baseline's, or found on each history (None)
         # at lags up to half the window (of the seed, for windows of any length)
         season = getattr(self, "season_length_", None)
         max_lag = (getattr(self, "n_features_in_", None) or history.shape[1]) // 2
-        strict = self.ets_weight != "auto"  # "auto" keeps the network where ETS fails
+        strict = self.combine != "auto"  # "auto" keeps the network where ETS fails
         history = as_float(history, "X_seed")
-        return blend(center, history, steps, weight, season, max_lag, bounds, strict)
+        return combine(center, history, steps, how, season, max_lag, bounds, strict)
 
-    def _ets_share(self, history: np.ndarray, single: bool) -> float | None:
-        """ETS's share of this forecast (``ets_weight``, ``"auto"`` resolved), or
-        None for the network alone."""
-        if self.ets_weight != "auto":
-            return self.ets_weight
+    def _combination(self, history: np.ndarray, single: bool):
+        """How this forecast combines (``combine``, ``"auto"`` resolved): ETS's
+        share, ``"median"``, or None for the network alone."""
+        if self.combine != "auto":
+            return self.combine
         window = getattr(self, "n_features_in_", None)  # None: windows of any length
         longer = window is not None and history.shape[1] > window
-        return AUTO_ETS_WEIGHT if single and longer else None
+        return "median" if single and longer else None
 
     def forecast_interval(self, X_seed, steps, coverage=0.9, *, future_covariates=None):
         """Prediction intervals around :meth:`forecast`, widening with the step.
@@ -663,7 +671,8 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         the training windows
         (times the seed window's scale when ``scaling`` is window-relative).
         Steps beyond those the held-out data covers widen as the square root
-        of the step.
+        of the step. Given one series' history, the bounds are combined with
+        those of statistical forecasts of it as ``combine`` says.
 
         Parameters
         ----------
@@ -700,7 +709,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         frame = self._frame(Sequences.full(window))
         half = width[None] * (1.0 if frame is None else frame.step_scale(target.shape[2]))
         bounds = (center - half, center + half, coverage)
-        _, lower, upper = self._with_ets(center, history, single, steps, bounds)
+        _, lower, upper = self._combined(center, history, single, steps, bounds)
         lower, upper = self._shaped(lower, single), self._shaped(upper, single)
         if dates is None:
             return lower, upper

@@ -68,7 +68,7 @@ FORMAT, VERSION = "sklearn_seq", "1"
 _OLDER_FILES = {
     "RNNForecaster": {
         **{"scaling": "global", "season_length": None, "weight_averaging": None},
-        "ets_weight": None,
+        "combine": None,
     },
     "SequenceClassifier": {
         "front_end": None,

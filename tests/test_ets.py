@@ -1,5 +1,5 @@
-"""RNNForecaster(ets_weight): the network blended with exponential smoothing
-fitted on the history given to forecast, on real series."""
+"""RNNForecaster(combine): the network combined with exponential smoothing and
+seasonal naive fitted on the history given to forecast, on real series."""
 
 import copy
 import warnings
@@ -60,18 +60,18 @@ def test_the_forecast_blends_the_network_with_ets_fitted_on_the_whole_history(
     co2, co2_model
 ):
     train, test = co2
-    network = copy.deepcopy(co2_model).set_params(ets_weight=None)
+    network = copy.deepcopy(co2_model).set_params(combine=None)
     alone = network.forecast(train, steps=24)
     # a history longer than the window: the network reads its last 24 values
     np.testing.assert_array_equal(alone, network.forecast(train[-24:], steps=24))
-    blended = copy.deepcopy(co2_model).set_params(ets_weight=0.5)
+    blended = copy.deepcopy(co2_model).set_params(combine=0.5)
     ets = ets_by_hand(train, 24, season=12)  # monthly: the season found is 12
     np.testing.assert_allclose(
         blended.forecast(train, steps=24), 0.5 * alone + 0.5 * ets, rtol=1e-9
     )
     # three epochs leave the network far from the seasonal cycle; ETS holds it
     error = {
-        w: np.abs(blended.set_params(ets_weight=w).forecast(train, steps=24) - test).mean()
+        w: np.abs(blended.set_params(combine=w).forecast(train, steps=24) - test).mean()
         for w in (None, 0.5, 1.0)
     }
     assert error[1.0] < error[0.5] < error[None], error
@@ -79,10 +79,10 @@ def test_the_forecast_blends_the_network_with_ets_fitted_on_the_whole_history(
 
 def test_intervals_blend_the_networks_bounds_with_ets_own(co2, co2_model):
     train, _ = co2
-    network = copy.deepcopy(co2_model).set_params(ets_weight=None)
+    network = copy.deepcopy(co2_model).set_params(combine=None)
     lower, upper = network.forecast_interval(train, steps=12, coverage=0.8)
     mean, ets_lower, ets_upper = ets_by_hand(train, 12, season=12, coverage=0.8)
-    model = copy.deepcopy(co2_model).set_params(ets_weight=0.25)
+    model = copy.deepcopy(co2_model).set_params(combine=0.25)
     blended = model.forecast_interval(train, steps=12, coverage=0.8)
     np.testing.assert_allclose(blended[0], 0.75 * lower + 0.25 * ets_lower, rtol=1e-9)
     np.testing.assert_allclose(blended[1], 0.75 * upper + 0.25 * ets_upper, rtol=1e-9)
@@ -90,21 +90,69 @@ def test_intervals_blend_the_networks_bounds_with_ets_own(co2, co2_model):
     assert (blended[0] < center).all() and (center < blended[1]).all()
 
 
+def seasonal_naive_by_hand(history, steps, season, coverage):
+    """The last season repeated; sigma * sqrt(seasons ahead) either side."""
+    from scipy.stats import norm
+
+    mean = np.array([history[len(history) - season + i % season] for i in range(steps)])
+    sigma = np.sqrt(np.mean((history[season:] - history[:-season]) ** 2))
+    seasons_ahead = np.array([1 + i // season for i in range(steps)])
+    half = norm.ppf(0.5 + coverage / 2) * sigma * np.sqrt(seasons_ahead)
+    return mean, mean - half, mean + half
+
+
+def test_the_median_of_the_network_ets_and_seasonal_naive(co2, co2_model):
+    train, test = co2
+    network = copy.deepcopy(co2_model).set_params(combine=None)
+    model = copy.deepcopy(co2_model).set_params(combine="median")
+    methods = [  # each (mean, lower, upper); co2's season found is 12
+        (network.forecast(train, 24), *network.forecast_interval(train, 24, 0.8)),
+        ets_by_hand(train, 24, season=12, coverage=0.8),
+        seasonal_naive_by_hand(train, 24, season=12, coverage=0.8),
+    ]
+    center = np.median([mean for mean, _, _ in methods], axis=0)
+    np.testing.assert_allclose(model.forecast(train, 24), center, rtol=1e-9)
+    below = np.median([mean - lower for mean, lower, _ in methods], axis=0)
+    above = np.median([upper - mean for mean, _, upper in methods], axis=0)
+    lower, upper = model.forecast_interval(train, 24, coverage=0.8)
+    np.testing.assert_allclose(lower, center - below, rtol=1e-9)
+    np.testing.assert_allclose(upper, center + above, rtol=1e-9)
+    # three epochs leave the network far from co2; the median follows the others
+    error = {
+        name: np.abs(mean - test).mean()
+        for name, (mean, _, _) in zip(("network", "ets", "snaive"), methods, strict=True)
+    }
+    assert np.abs(center - test).mean() < 0.6 * error["network"], error
+
+
+def test_seasonal_naive_repeats_the_last_season_and_widens_each_season():
+    from sklearn_seq._ets import seasonal_naive
+
+    history = np.array([1.0, 5.0, 2.0, 6.0, 3.0, 7.0])
+    mean, (lower, upper) = seasonal_naive(history, 5, season=2, coverage=0.95)
+    np.testing.assert_array_equal(mean, [3.0, 7.0, 3.0, 7.0, 3.0])
+    half = upper - mean  # differences two apart are all 1: sigma is 1
+    np.testing.assert_allclose(half, 1.959964 * np.sqrt([1, 1, 2, 2, 3]), rtol=1e-6)
+    np.testing.assert_allclose(mean - lower, half)
+    naive, _ = seasonal_naive(history, 3, season=12)  # more than the history: naive
+    np.testing.assert_array_equal(naive, [7.0, 7.0, 7.0])
+
+
 def test_ets_takes_the_networks_season_or_finds_none_in_a_quarterly_break():
     from statsmodels.datasets import macrodata
 
     realinv = macrodata.load_pandas().data["realinv"].to_numpy()[:-8]
     X, y = make_windows(realinv, lookback=24)
-    model = RNNForecaster(season_length=4, ets_weight=1.0, **QUICK).fit(X, y)
+    model = RNNForecaster(season_length=4, combine=1.0, **QUICK).fit(X, y)
     np.testing.assert_allclose(model.forecast(realinv, 8), ets_by_hand(realinv, 8, 4))
-    model = RNNForecaster(ets_weight=1.0, **QUICK).fit(X, y)  # seasonally adjusted
+    model = RNNForecaster(combine=1.0, **QUICK).fit(X, y)  # seasonally adjusted
     expected = ets_by_hand(realinv, 8, season=1)  # no season found: no seasonal form
     np.testing.assert_allclose(model.forecast(realinv, 8), expected)
 
 
 def test_a_batch_of_histories_and_a_dated_history(co2, co2_model):
     train, _ = co2
-    model = copy.deepcopy(co2_model).set_params(ets_weight=0.5)
+    model = copy.deepcopy(co2_model).set_params(combine=0.5)
     histories = np.stack([train[-120:], train[-120:] + 10.0])
     batch = model.forecast(histories, steps=6)
     np.testing.assert_allclose(batch[0], model.forecast(train[-120:], steps=6))
@@ -115,9 +163,9 @@ def test_a_batch_of_histories_and_a_dated_history(co2, co2_model):
     np.testing.assert_allclose(out.to_numpy(), batch[0])
 
 
-def test_ets_weight_errors_name_the_problem(co2, co2_model):
+def test_combine_errors_name_the_problem(co2, co2_model):
     train, _ = co2
-    model = copy.deepcopy(co2_model).set_params(ets_weight=0.5)
+    model = copy.deepcopy(co2_model).set_params(combine=0.5)
     with pytest.raises(ValueError, match="windows have 5 time steps"):
         model.forecast(train[-5:], steps=3)
     history = train[-60:].copy()
@@ -125,38 +173,38 @@ def test_ets_weight_errors_name_the_problem(co2, co2_model):
     with pytest.raises(ValueError, match="history given to forecast contains NaN"):
         model.forecast(history, steps=3)
     np.testing.assert_array_equal(  # the network alone reads the last window only
-        model.set_params(ets_weight=None).forecast(history, steps=3),
+        model.set_params(combine=None).forecast(history, steps=3),
         model.forecast(history[-24:], steps=3),
     )
-    short = RNNForecaster(ets_weight=0.5, **QUICK).fit(*make_windows(train, lookback=4))
+    short = RNNForecaster(combine=0.5, **QUICK).fit(*make_windows(train, lookback=4))
     with pytest.raises(ValueError, match="a history of at least 8 values to fit"):
         short.forecast(train[-6:], steps=3)  # longer than the window, too short for ETS
-    with pytest.raises(ValueError, match="'ets_weight' parameter"):
-        RNNForecaster(ets_weight=1.5).fit(*make_windows(train[:100], lookback=24))
+    with pytest.raises(ValueError, match="'combine' parameter"):
+        RNNForecaster(combine=1.5).fit(*make_windows(train[:100], lookback=24))
 
 
-def test_ets_weight_is_read_when_forecasting_saved_and_warm_starts(co2, tmp_path):
+def test_combine_is_read_when_forecasting_saved_and_warm_starts(co2, tmp_path):
     train, _ = co2
     X, y = make_windows(train[-200:], lookback=24)
-    model = RNNForecaster(**QUICK).fit(X, y).set_params(ets_weight=0.5)
+    model = RNNForecaster(**QUICK).fit(X, y).set_params(combine=0.5)
     save(model, tmp_path / "model.safetensors")
     loaded = load(tmp_path / "model.safetensors")
-    assert loaded.ets_weight == 0.5  # as it is now, not as it was at fit
+    assert loaded.combine == 0.5  # as it is now, not as it was at fit
     np.testing.assert_array_equal(loaded.forecast(train, 12), model.forecast(train, 12))
     model.set_params(warm_start=True, max_epochs=1).fit(X, y)  # a prediction parameter
     assert model.n_epochs_ == QUICK["max_epochs"] + 1
 
 
-def test_auto_blends_a_quarter_of_ets_into_one_series_history_only(co2, co2_model):
+def test_auto_takes_the_median_for_one_series_history_only(co2, co2_model):
     train, _ = co2
-    assert co2_model.ets_weight == "auto"  # the default
-    network = copy.deepcopy(co2_model).set_params(ets_weight=None)
-    quarter = copy.deepcopy(co2_model).set_params(ets_weight=0.25)
-    np.testing.assert_array_equal(  # one series' history: a quarter of ETS
-        co2_model.forecast(train, 12), quarter.forecast(train, 12)
+    assert co2_model.combine == "auto"  # the default
+    network = copy.deepcopy(co2_model).set_params(combine=None)
+    median = copy.deepcopy(co2_model).set_params(combine="median")
+    np.testing.assert_array_equal(  # one series' history: the median
+        co2_model.forecast(train, 12), median.forecast(train, 12)
     )
     bands = co2_model.forecast_interval(train, 12, 0.8)
-    np.testing.assert_array_equal(bands, quarter.forecast_interval(train, 12, 0.8))
+    np.testing.assert_array_equal(bands, median.forecast_interval(train, 12, 0.8))
     for seeds in (train[-24:], np.stack([train[-60:], train[-60:] + 1.0])):
         # a window alone, or a batch of histories: the network alone
         np.testing.assert_array_equal(
@@ -169,14 +217,16 @@ def test_a_flat_history_and_a_failed_fit_under_auto(co2, co2_model, monkeypatch)
     from sklearn_seq import _ets
 
     train, _ = co2
-    network = copy.deepcopy(co2_model).set_params(ets_weight=None)
-    flat = np.zeros(60)  # ETS of a flat history is that value, at no width
-    expected = 0.75 * network.forecast(flat, 6)
-    np.testing.assert_allclose(co2_model.forecast(flat, 6), expected, rtol=1e-12)
+    network = copy.deepcopy(co2_model).set_params(combine=None)
+    flat = np.zeros(60)  # ETS and seasonal naive of a flat history: its value
+    assert np.abs(network.forecast(flat, 6)).min() > 0
+    np.testing.assert_array_equal(co2_model.forecast(flat, 6), np.zeros(6))
+    lower, upper = co2_model.forecast_interval(flat, 6, 0.8)  # two of no width
+    np.testing.assert_array_equal(np.stack([lower, upper]), np.zeros((2, 6)))
     monkeypatch.setattr(_ets, "_forms_by_aic", lambda *args: [])  # no form fits
     with pytest.warns(UserWarning, match="seed 0: exponential smoothing could not"):
         out = co2_model.forecast(train, 6)  # "auto": the network alone, and a warning
     np.testing.assert_array_equal(out, network.forecast(train, 6))
-    strict = copy.deepcopy(co2_model).set_params(ets_weight=0.25)
+    strict = copy.deepcopy(co2_model).set_params(combine=0.25)
     with pytest.raises(ValueError, match="exponential smoothing could not be fitted"):
         strict.forecast(train, 6)  # a weight the user set: an error

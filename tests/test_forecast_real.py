@@ -203,10 +203,10 @@ def test_dated_seed_gives_dated_forecast(noisy_model, noisy, index):
     else:
         assert out.index[1] - out.index[0] == index[1] - index[0]
     # the history as an array forecasts alike; the network reads its last window,
-    # to which ets_weight="auto" adds a quarter of ETS fitted on all of it
+    # which combine="auto" combines with ETS and seasonal naive fitted on all of it
     np.testing.assert_array_equal(out.to_numpy(), noisy_model.forecast(noisy[:80], 4))
-    alone = noisy_model.set_params(ets_weight=None).forecast(history, steps=4)
-    noisy_model.set_params(ets_weight="auto")
+    alone = noisy_model.set_params(combine=None).forecast(history, steps=4)
+    noisy_model.set_params(combine="auto")
     np.testing.assert_array_equal(alone.to_numpy(), noisy_model.forecast(noisy[60:80], 4))
     assert not np.allclose(alone, out)
     bands = noisy_model.forecast_interval(history, steps=4, coverage=0.8)
