@@ -64,7 +64,8 @@ in-sample mean absolute error of the seasonal naive forecast on the training
 part), averaged over origins (and seeds for a variant). For each variant:
 
 1. the series won against ETS and against seasonal naive (the variant's mean
-   MASE below the baseline's), and the series it fails on every seed (each
+   MASE more than 0.1% below the baseline's; within 0.1% either way is a
+   tie, listed apart), and the series it fails on every seed (each
    seed's origin-mean MASE above 1.2 times seasonal naive's);
 2. the geometric mean over the series of the variant's MASE over ETS's, and
    over seasonal naive's;
@@ -177,6 +178,10 @@ CONFIRMING = (
 N_ORIGINS = 3
 COVERAGES = (0.8, 0.95)
 FAIL_FACTOR = 1.2
+# a mean MASE within this share of a baseline's is a tie, neither won nor lost:
+# where two of the median's three forecasts agree (ETS that is naive, a
+# random walk's seasonal naive), it equals them up to rounding
+TIE = 1e-3
 BASELINES = ("ets", "snaive", "naive", "drift")
 CACHE = HERE / ".cache" / "forecast_suite"
 
@@ -761,15 +766,15 @@ def report_variant(variant, params, results, data, base, names, seeds) -> None:
     per_seed = {s: stats[s]["mase"].mean(axis=1) for s in complete}
     ref = {b: {s: mean_mase(base[s], b) for s in complete} for b in BASELINES}
 
-    won_ets = [s for s in complete if mean[s] < ref["ets"][s]]
-    won_snaive = [s for s in complete if mean[s] < ref["snaive"][s]]
     failing = [s for s in complete if (per_seed[s] > FAIL_FACTOR * ref["snaive"][s]).all()]
     print("1. Lead")
-    print(f"  won against ETS: {len(won_ets)}/{len(complete)} ({', '.join(won_ets)})")
-    print(
-        f"  won against seasonal naive: {len(won_snaive)}/{len(complete)} "
-        f"({', '.join(won_snaive)})"
-    )
+    for b, label in (("ets", "ETS"), ("snaive", "seasonal naive")):
+        won = [s for s in complete if mean[s] < (1 - TIE) * ref[b][s]]
+        tied = [s for s in complete if abs(mean[s] / ref[b][s] - 1) <= TIE]
+        print(
+            f"  won against {label}: {len(won)}/{len(complete)} ({', '.join(won)}); "
+            f"tied (within {TIE:.1%}): {len(tied)} ({', '.join(tied)})"
+        )
     print(
         f"  fails on every seed (each seed > {FAIL_FACTOR}x seasonal naive): "
         f"{len(failing)} ({', '.join(failing)})"
@@ -880,8 +885,8 @@ def combination_counts(mase_of, names, base) -> str:
     for s in names:
         mase = mase_of(s)
         ets, snaive = mean_mase(base[s], "ets"), mean_mase(base[s], "snaive")
-        won_ets += mase.mean() < ets
-        won_snaive += mase.mean() < snaive
+        won_ets += mase.mean() < (1 - TIE) * ets
+        won_snaive += mase.mean() < (1 - TIE) * snaive
         failing += bool((mase.mean(axis=1) > FAIL_FACTOR * snaive).all())
         ratios.append(mase.mean() / ets)
     return (
