@@ -13,7 +13,6 @@ from torch import nn
 from ._base import RecurrentEstimator
 from ._dates import pd_frame, pd_series
 from ._docs import shared_docs
-from ._ets import combine
 from ._features import FeaturesMixin
 from ._fitted import count, floats, one_of, optional
 from ._intervals import MAX_CALIBRATED_STEPS, check_coverage, fit_calibrated, half_widths
@@ -21,6 +20,7 @@ from ._modules import SequenceToVector
 from ._rollout import SeedsMixin, roll_forward
 from ._scaling import FRAMES, WindowFrame, detect_season, typical_scale
 from ._sequences import Sequences
+from ._statistical import combine
 from ._targets import ScaledTargets
 from ._training import WeightedRegressorNet
 from ._validation import as_float
@@ -641,7 +641,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
     def _combined(self, center, history, single: bool, steps: int, bounds=None):
         """The forecast (and with ``bounds``, ``(center, lower, upper)``) combined
         with statistical forecasts of the seeds' histories ``(n, T', k)``
-        (``_ets.combine``), as ``combine`` asks."""
+        (``_statistical.combine``), as ``combine`` asks."""
         how = self._combination(history, single)
         if how is None:
             return center if bounds is None else (center, *bounds[:2])

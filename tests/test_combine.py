@@ -126,7 +126,7 @@ def test_the_median_of_the_network_ets_and_seasonal_naive(co2, co2_model):
 
 
 def test_seasonal_naive_repeats_the_last_season_and_widens_each_season():
-    from sklearn_seq._ets import seasonal_naive
+    from sklearn_seq._statistical import seasonal_naive
 
     history = np.array([1.0, 5.0, 2.0, 6.0, 3.0, 7.0])
     mean, (lower, upper) = seasonal_naive(history, 5, season=2, coverage=0.95)
@@ -214,7 +214,7 @@ def test_auto_takes_the_median_for_one_series_history_only(co2, co2_model):
 
 
 def test_a_flat_history_and_a_failed_fit_under_auto(co2, co2_model, monkeypatch):
-    from sklearn_seq import _ets
+    from sklearn_seq import _statistical
 
     train, _ = co2
     network = copy.deepcopy(co2_model).set_params(combine=None)
@@ -223,7 +223,7 @@ def test_a_flat_history_and_a_failed_fit_under_auto(co2, co2_model, monkeypatch)
     np.testing.assert_array_equal(co2_model.forecast(flat, 6), np.zeros(6))
     lower, upper = co2_model.forecast_interval(flat, 6, 0.8)  # two of no width
     np.testing.assert_array_equal(np.stack([lower, upper]), np.zeros((2, 6)))
-    monkeypatch.setattr(_ets, "_forms_by_aic", lambda *args: [])  # no form fits
+    monkeypatch.setattr(_statistical, "_forms_by_aic", lambda *args: [])  # no form fits
     with pytest.warns(UserWarning, match="seed 0: exponential smoothing could not"):
         out = co2_model.forecast(train, 6)  # "auto": the network alone, and a warning
     np.testing.assert_array_equal(out, network.forecast(train, 6))
