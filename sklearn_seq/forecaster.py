@@ -138,18 +138,20 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         median of the three forecasts; the interval runs from it by the
         median of the three methods' distances to their own bounds. A float
         ``w``: ``1 - w`` times the network's rollout plus ``w`` times ETS's
-        forecast, bound by bound for intervals. None: the network alone.
-        The history must hold at least 8 values; the network reads its last
-        window. The season is ``season_length_``, else found on the history
-        as ``season_length="auto"`` finds it (lags up to half the window).
-        ``"auto"``: ``"median"`` where ``forecast`` is given one series alone
-        (a 1-D array, ``(T, C)`` for ``C`` channels, or a dated pandas
-        Series) holding more than the window, and the network alone for a
-        window or a batch of seeds: one model over many series beats ETS on
-        its own (the forecasting guide has the tables), and a batch would
-        fit ETS once per series; where ETS cannot be fitted, the network
-        alone, with a warning (``"median"`` or a weight raises instead).
-        ``predict`` is unchanged.
+        forecast, bound by bound for intervals. The history must hold at
+        least 8 values; a model trained on windows of one length reads its
+        last window. The season is ``season_length_``, else found on the
+        history as ``season_length="auto"`` finds it (lags up to half the
+        window). ``"auto"``: ``"median"`` where ``forecast`` is given one
+        series alone (a 1-D array or a dated pandas Series) holding more
+        than the window of a model trained on 2-D windows ``(n, T)``, and
+        the network alone for a window or a batch of seeds: one model over
+        many series beats ETS on its own (the forecasting guide has the
+        tables), and a batch would fit ETS once per series. Models trained
+        on 3-D windows (several channels) read a seed of any length whole,
+        so ``"auto"`` leaves them to the network too. Where ETS cannot be
+        fitted, ``"auto"`` keeps the network alone, with a warning
+        (``"median"`` or a weight raises instead). ``predict`` is unchanged.
         Read when forecasting, so it may change after ``fit``. None: the
         network alone.
 
