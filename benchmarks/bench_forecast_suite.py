@@ -321,7 +321,9 @@ def ets_form(trend, damped, seasonal) -> str:
 
 
 def ets_forecast(train: np.ndarray, h: int, m: int) -> dict:
-    """ETS with additive errors, its form chosen by AIC, and its own intervals.
+    """ETS with additive errors, its form chosen by AIC, and its own intervals:
+    the forms ``RNNForecaster(combine)`` fits (``_statistical._forms_by_aic``),
+    with this suite's season ``m`` given rather than found, and notes.
 
     Parameters
     ----------
@@ -340,63 +342,48 @@ def ets_forecast(train: np.ndarray, h: int, m: int) -> dict:
         (the form used), ``notes``: failures and fallbacks, in words. When no
         form works, the naive forecast with NaN bounds and the form "naive".
     """
-    import pandas as pd
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    series = pd.Series(train)  # get_prediction needs an index in statsmodels 0.15
-    forms = [(None, False, None), ("add", False, None), ("add", True, None)]
-    if m > 1 and len(train) >= 2 * m + 2:
-        forms += [(trend, damped, "add") for trend, damped, _ in forms]
-    fitted, notes = [], []
-    for trend, damped, seasonal in forms:
-        label = ets_form(trend, damped, seasonal)
-        try:
-            model = ETSModel(
-                series,
-                error="add",
-                trend=trend,
-                damped_trend=damped,
-                seasonal=seasonal,
-                seasonal_periods=m if seasonal else None,
-            )
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                fit = model.fit(disp=False)
-            if not np.isfinite(fit.aic):
-                raise ValueError(f"AIC {fit.aic}")
-        except Exception as exc:  # noqa: BLE001 - any failure leaves the form out
-            notes.append(f"{label} failed to fit ({type(exc).__name__}: {exc})")
-            continue
-        fitted.append((fit.aic, label, fit))
-    llf = {label: fit.llf for _, label, fit in fitted}
-    for label in llf:  # a seasonal form nests the form without season: not below it
-        plain = label[:-1] + "N"
-        if label.endswith(",A") and plain in llf and llf[label] < llf[plain] - 1e-6:
+    from sklearn_seq._statistical import _TRENDS, _forms_by_aic, _interval
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fits = _forms_by_aic(ETSModel, train, m)  # the smallest AIC first
+    label = {
+        id(fit): ets_form(fit.model.trend, fit.model.damped_trend, fit.model.seasonal)
+        for fit in fits
+    }
+    seasons = [None] + (["add"] if m > 1 and len(train) >= 2 * m + 2 else [])
+    tried = [
+        ets_form(trend, damped, season) for season in seasons for trend, damped in _TRENDS
+    ]
+    notes = [f"{form} failed to fit" for form in tried if form not in label.values()]
+    llf = {label[id(fit)]: fit.llf for fit in fits}
+    for form in llf:  # a seasonal form nests the form without season: not below it
+        plain = form[:-1] + "N"
+        if form.endswith(",A") and plain in llf and llf[form] < llf[plain] - 1e-6:
             notes.append(
-                f"{label} log-likelihood {llf[label]:.1f} below {plain}'s "
+                f"{form} log-likelihood {llf[form]:.1f} below {plain}'s "
                 f"{llf[plain]:.1f}, which it nests (optimizer)"
             )
-    fitted.sort(key=lambda item: item[0])
-    for rank, (_, label, fit) in enumerate(fitted):
+    for rank, fit in enumerate(fits):
+        form = label[id(fit)]
         try:
-            start, end = len(train), len(train) + h - 1
             mean = np.asarray(fit.forecast(h), dtype=float)
-            lower, upper = {}, {}
-            for coverage in COVERAGES:
-                frame = fit.get_prediction(start, end).summary_frame(alpha=1 - coverage)
-                lower[coverage] = frame["pi_lower"].to_numpy(dtype=float)
-                upper[coverage] = frame["pi_upper"].to_numpy(dtype=float)
+            intervals = {c: _interval(fit, len(train), h, c) for c in COVERAGES}
+            lower = {c: bounds[0] for c, bounds in intervals.items()}
+            upper = {c: bounds[1] for c, bounds in intervals.items()}
             bounds = [*lower.values(), *upper.values()]
             if not all(np.isfinite(b).all() and b.shape == (h,) for b in [mean, *bounds]):
                 raise ValueError("non-finite forecast or bounds")
         except Exception as exc:  # noqa: BLE001 - fall back to the next form by AIC
-            notes.append(f"{label} (AIC rank {rank + 1}) failed to forecast ({exc})")
+            notes.append(f"{form} (AIC rank {rank + 1}) failed to forecast ({exc})")
             continue
         if rank:
-            notes.append(f"fell back to {label}, AIC rank {rank + 1}")
+            notes.append(f"fell back to {form}, AIC rank {rank + 1}")
         if isinstance(fit.mle_retvals, dict) and fit.mle_retvals.get("converged") is False:
-            notes.append(f"{label}: the optimizer did not report convergence")
-        return {"mean": mean, "lower": lower, "upper": upper, "form": label, "notes": notes}
+            notes.append(f"{form}: the optimizer did not report convergence")
+        return {"mean": mean, "lower": lower, "upper": upper, "form": form, "notes": notes}
     notes.append("no ETS form worked: naive forecast, no intervals")
     nan = np.full(h, np.nan)
     return {
