@@ -52,7 +52,8 @@ def _statsmodels():
 
 
 def history_season(history: np.ndarray, season: int | None, max_lag: int) -> int:
-    """The season of ETS's seasonal forms: ``season``, else detected on ``history``
+    """The season of ETS's seasonal forms and of seasonal naive: ``season``,
+    else detected on ``history``
     ``(T,)`` at lags up to ``max_lag``, as ``season_length="auto"`` detects it
     on windows of ``2 max_lag`` steps (``_scaling.detect_season``)."""
     if season is not None:
@@ -138,8 +139,9 @@ def _interval(fit, start: int, steps: int, coverage: float) -> tuple:
 
 def seasonal_naive(history: np.ndarray, steps: int, season: int, coverage=None):
     """Seasonal naive's forecast ``(steps,)`` of ``history`` ``(T,)``: its last
-    ``season`` values repeated (the last value for a season of 1, or of more
-    values than the history holds), and the bounds of its interval.
+    ``season`` values repeated, and the bounds of its interval. A season the
+    history does not hold twice (so that too few differences measure its
+    spread) falls back to the naive forecast, the last value repeated.
 
     The interval is normal: ``sigma * sqrt(1 + (step - 1) // season)`` either
     side at 1-based ``step``, ``sigma`` the root mean square of the history's
@@ -148,7 +150,7 @@ def seasonal_naive(history: np.ndarray, steps: int, season: int, coverage=None):
     """
     from scipy.stats import norm
 
-    season = season if 1 <= season < len(history) else 1
+    season = season if 1 <= season and 2 * season <= len(history) else 1
     mean = np.resize(history[-season:], steps).astype(np.float64)
     if coverage is None:
         return mean, None

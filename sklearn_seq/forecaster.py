@@ -20,7 +20,7 @@ from ._modules import SequenceToVector
 from ._rollout import SeedsMixin, roll_forward
 from ._scaling import FRAMES, WindowFrame, detect_season, typical_scale
 from ._sequences import Sequences
-from ._statistical import combine
+from ._statistical import MIN_HISTORY, combine
 from ._targets import ScaledTargets
 from ._training import WeightedRegressorNet
 from ._validation import as_float
@@ -151,8 +151,11 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         tables), and a batch would fit ETS once per series. Models trained
         on 3-D windows (several channels) read a seed of any length whole,
         so ``"auto"`` leaves them to the network too. Where ETS cannot be
-        fitted, ``"auto"`` keeps the network alone, with a warning
-        (``"median"`` or a weight raises instead). ``predict`` is unchanged.
+        fitted, or the history holds fewer than 8 values, ``"auto"`` keeps
+        the network alone (with a warning where a fit failed; ``"median"`` or
+        a weight raises instead). Where ETS and seasonal naive both forecast
+        with no width (a flat history), so does the median. ``predict`` is
+        unchanged.
         Read when forecasting, so it may change after ``fit``. None: the
         network alone.
 
@@ -595,9 +598,10 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         the model is applied again until ``steps`` values exist. This needs a
         model whose targets continue the target channels (as
         :func:`make_windows` builds them). Future covariates move on with the
-        window, read from ``future_covariates``. Given one series' history,
-        the rollout is combined with statistical forecasts of it as
-        ``combine`` says (by default, their step-by-step median).
+        window, read from ``future_covariates``. The rollout is then combined
+        with statistical forecasts of each seed's history as ``combine`` says:
+        by default, their step-by-step median, for one series' history longer
+        than the window.
 
         Parameters
         ----------
@@ -662,7 +666,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         if self.combine != "auto":
             return self.combine
         window = getattr(self, "n_features_in_", None)  # None: windows of any length
-        longer = window is not None and history.shape[1] > window
+        longer = window is not None and history.shape[1] > max(window, MIN_HISTORY - 1)
         return "median" if single and longer else None
 
     def forecast_interval(self, X_seed, steps, coverage=0.9, *, future_covariates=None):
@@ -674,8 +678,8 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         the training windows
         (times the seed window's scale when ``scaling`` is window-relative).
         Steps beyond those the held-out data covers widen as the square root
-        of the step. Given one series' history, the bounds are combined with
-        those of statistical forecasts of it as ``combine`` says.
+        of the step. The bounds are then combined with those of statistical
+        forecasts of each seed's history as ``combine`` says.
 
         Parameters
         ----------

@@ -134,8 +134,9 @@ def test_seasonal_naive_repeats_the_last_season_and_widens_each_season():
     half = upper - mean  # differences two apart are all 1: sigma is 1
     np.testing.assert_allclose(half, 1.959964 * np.sqrt([1, 1, 2, 2, 3]), rtol=1e-6)
     np.testing.assert_allclose(mean - lower, half)
-    naive, _ = seasonal_naive(history, 3, season=12)  # more than the history: naive
-    np.testing.assert_array_equal(naive, [7.0, 7.0, 7.0])
+    for season in (4, 12):  # a season the history does not hold twice: naive
+        naive, _ = seasonal_naive(history, 3, season=season)
+        np.testing.assert_array_equal(naive, [7.0, 7.0, 7.0])
 
 
 def test_ets_takes_the_networks_season_or_finds_none_in_a_quarterly_break():
@@ -179,6 +180,10 @@ def test_combine_errors_name_the_problem(co2, co2_model):
     short = RNNForecaster(combine=0.5, **QUICK).fit(*make_windows(train, lookback=4))
     with pytest.raises(ValueError, match="a history of at least 8 values to fit"):
         short.forecast(train[-6:], steps=3)  # longer than the window, too short for ETS
+    np.testing.assert_array_equal(  # "auto": the network alone reads the last window
+        short.set_params(combine="auto").forecast(train[-6:], steps=3),
+        short.set_params(combine=None).forecast(train[-4:], steps=3),
+    )
     with pytest.raises(ValueError, match="'combine' parameter"):
         RNNForecaster(combine=1.5).fit(*make_windows(train[:100], lookback=24))
 
