@@ -102,10 +102,22 @@ def run_job(tmp_path, script="distributed_job.py", nproc=2, timeout=300):
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
 
 
+# torch 2.13's gloo teardown, rarely, aborts a rank after every rank has written
+# its results ("terminate called without an active exception", SIGABRT in
+# destroy_process_group or at interpreter exit): seen three times over the
+# project's test runs (once in a clean-clone CI run), 0 times in 51 runs of the
+# job alone. Such a job is run again, once; every other failure fails.
+TEARDOWN_ABORT = "terminate called without an active exception"
+
+
 @pytest.fixture(scope="module")
 def job(tmp_path_factory):
     out = tmp_path_factory.mktemp("job")
     done = run_job(out)
+    written = all((out / f"rank{r}.pkl").exists() for r in range(2))
+    if done.returncode != 0 and written and TEARDOWN_ABORT in done.stderr:
+        out = tmp_path_factory.mktemp("job")
+        done = run_job(out)
     assert done.returncode == 0, done.stderr[-3000:]
     ranks = [pickle.loads((out / f"rank{r}.pkl").read_bytes()) for r in range(2)]
     return out, ranks, scenarios(0, distributed=1)  # and the same in one process
