@@ -344,7 +344,7 @@ def ets_forecast(train: np.ndarray, h: int, m: int) -> dict:
     """
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    from sklearn_seq._statistical import _TRENDS, _forms_by_aic, _interval
+    from sklearn_seq._statistical import _forms_by_aic, _interval, forms
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -353,10 +353,7 @@ def ets_forecast(train: np.ndarray, h: int, m: int) -> dict:
         id(fit): ets_form(fit.model.trend, fit.model.damped_trend, fit.model.seasonal)
         for fit in fits
     }
-    seasons = [None] + (["add"] if m > 1 and len(train) >= 2 * m + 2 else [])
-    tried = [
-        ets_form(trend, damped, season) for season in seasons for trend, damped in _TRENDS
-    ]
+    tried = [ets_form(*form) for form in forms(len(train), m)]
     notes = [f"{form} failed to fit" for form in tried if form not in label.values()]
     llf = {label[id(fit)]: fit.llf for fit in fits}
     for form in llf:  # a seasonal form nests the form without season: not below it

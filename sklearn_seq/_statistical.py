@@ -30,7 +30,10 @@ from ._scaling import detect_season
 from ._sequences import Sequences
 from ._validation import check_finite_steps, nonfinite
 
-__all__ = ["MIN_HISTORY", "combine", "ets_forecast", "history_season", "seasonal_naive"]
+__all__ = [
+    *("MIN_HISTORY", "combine", "ets_forecast", "forms", "history_season"),
+    "seasonal_naive",
+]
 
 # ETS estimates a level, a trend and their smoothing weights: fewer values than
 # this leave its AIC meaningless
@@ -110,25 +113,31 @@ def _forms_by_aic(model_class, history: np.ndarray, season: int) -> list:
     import pandas as pd
 
     series = pd.Series(history)  # statsmodels' predictions need an index
-    seasons = [None] + ([season] if season > 1 and len(history) >= 2 * season + 2 else [])
     fitted = []
-    for period in seasons:
-        for trend, damped in _TRENDS:
-            model = model_class(
-                series,
-                error="add",
-                trend=trend,
-                damped_trend=damped,
-                seasonal="add" if period else None,
-                seasonal_periods=period,
-            )
-            try:
-                fit = model.fit(disp=False)
-            except (ValueError, ArithmeticError, np.linalg.LinAlgError):  # leave it out
-                continue
-            if -np.inf < fit.aic < np.inf:  # NaN fails this too
-                fitted.append((fit.aic, len(fitted), fit))
+    for trend, damped, period in forms(len(history), season):
+        model = model_class(
+            series,
+            error="add",
+            trend=trend,
+            damped_trend=damped,
+            seasonal="add" if period else None,
+            seasonal_periods=period,
+        )
+        try:
+            fit = model.fit(disp=False)
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError):  # leave it out
+            continue
+        if -np.inf < fit.aic < np.inf:  # NaN fails this too
+            fitted.append((fit.aic, len(fitted), fit))
     return [fit for _, _, fit in sorted(fitted, key=lambda entry: entry[:2])]
+
+
+def forms(length: int, season: int) -> list:
+    """The ETS forms tried on a history of ``length`` values, as ``(trend,
+    damped, season)``: the three trends without a season, then, for a season
+    ``m > 1`` the history holds at least ``2 m + 2`` values of, with it."""
+    seasons = [None] + ([season] if season > 1 and length >= 2 * season + 2 else [])
+    return [(trend, damped, period) for period in seasons for trend, damped in _TRENDS]
 
 
 def _interval(fit, start: int, steps: int, coverage: float) -> tuple:
