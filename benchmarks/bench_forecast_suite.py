@@ -349,13 +349,13 @@ def ets_forecast(train: np.ndarray, h: int, m: int) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fits = _forms_by_aic(ETSModel, train, m)  # the smallest AIC first
-    label = {
-        id(fit): ets_form(fit.model.trend, fit.model.damped_trend, fit.model.seasonal)
+    labelled = [
+        (ets_form(fit.model.trend, fit.model.damped_trend, fit.model.seasonal), fit)
         for fit in fits
-    }
+    ]
+    llf = {form: fit.llf for form, fit in labelled}
     tried = [ets_form(*form) for form in forms(len(train), m)]
-    notes = [f"{form} failed to fit" for form in tried if form not in label.values()]
-    llf = {label[id(fit)]: fit.llf for fit in fits}
+    notes = [f"{form} failed to fit" for form in tried if form not in llf]
     for form in llf:  # a seasonal form nests the form without season: not below it
         plain = form[:-1] + "N"
         if form.endswith(",A") and plain in llf and llf[form] < llf[plain] - 1e-6:
@@ -363,8 +363,7 @@ def ets_forecast(train: np.ndarray, h: int, m: int) -> dict:
                 f"{form} log-likelihood {llf[form]:.1f} below {plain}'s "
                 f"{llf[plain]:.1f}, which it nests (optimizer)"
             )
-    for rank, fit in enumerate(fits):
-        form = label[id(fit)]
+    for rank, (form, fit) in enumerate(labelled):
         try:
             mean = np.asarray(fit.forecast(h), dtype=float)
             intervals = {c: _interval(fit, len(train), h, c) for c in COVERAGES}
