@@ -58,6 +58,7 @@ bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/bench_inference.py
 	$(PY) benchmarks/bench_forecast_accuracy.py
 	$(PY) benchmarks/bench_forecast_suite.py --half all
+	$(PY) benchmarks/bench_forecast_intervals.py
 	$(PY) benchmarks/bench_forecast_covariates.py
 	$(PY) benchmarks/bench_classifier.py
 	$(PY) benchmarks/bench_classifier_fit_time.py

@@ -13,8 +13,8 @@ split-conformal, calibrated on the last training windows before the network
 trained on them, and they widen with the horizon. Given the whole history,
 the forecast is, month by month, the median of the network's, exponential
 smoothing's and seasonal naive's forecasts, the last two fitted on that
-history, and the bands run from it by the median of the three methods'
-half-widths (``combine="auto"``; ``combine=None`` keeps the network alone).
+history, and the bands keep the network's half-widths around it
+(``combine="auto"``; ``combine=None`` keeps the network alone).
 co2 is a series where the network alone beats both statistical forecasts,
 and there the median costs accuracy (the last lines print both): the
 combination is the default because over many series it loses far less often

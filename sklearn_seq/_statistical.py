@@ -5,15 +5,16 @@ to ``forecast``, one series and channel at a time. Its form is chosen by AIC
 among no trend, an additive trend and a damped one, each without a season
 and, for a season of ``m > 1`` steps and a history of at least ``2 m + 2``
 values, with an additive one. Seasonal naive repeats the last season (the
-last value for ``m = 1``), its interval the textbook one: the root mean
-square of the history's seasonal differences, widening as the square root of
-the seasons ahead. They combine with the network's forecast in one of two
-ways:
+last value for ``m = 1``). They combine with the network's forecast in one
+of two ways:
 
 * ``"median"``: step by step, the median of the network's, ETS's and
   seasonal naive's forecasts; the interval runs from that median by the
-  median of the three methods' distances to their own lower bounds, and to
-  their upper ones;
+  network's own distances to its bounds, below and above: its
+  split-conformal widths, the only ones of the three measured on data the
+  model had not seen (ETS's assume its form and parameters known, seasonal
+  naive's a random walk across seasons; where both are too narrow, as on a
+  series that breaks, a median of the three widths followed them);
 * a weight ``w``: ``(1 - w) network + w ETS``, bound by bound for intervals
   (an average of quantiles).
 
@@ -146,39 +147,23 @@ def _interval(fit, start: int, steps: int, coverage: float) -> tuple:
     return tuple(frame[column].to_numpy(np.float64) for column in ("pi_lower", "pi_upper"))
 
 
-def seasonal_naive(history: np.ndarray, steps: int, season: int, coverage=None):
+def seasonal_naive(history: np.ndarray, steps: int, season: int) -> np.ndarray:
     """Seasonal naive's forecast ``(steps,)`` of ``history`` ``(T,)``: its last
-    ``season`` values repeated, and the bounds of its interval. A season the
-    history does not hold twice (so that too few differences measure its
-    spread) falls back to the naive forecast, the last value repeated.
-
-    The interval is normal: ``sigma * sqrt(1 + (step - 1) // season)`` either
-    side at 1-based ``step``, ``sigma`` the root mean square of the history's
-    differences ``season`` steps apart (Hyndman & Athanasopoulos, *Forecasting:
-    Principles and Practice*, section 5.5).
-    """
-    from scipy.stats import norm
-
+    ``season`` values repeated. A season the history does not hold twice falls
+    back to the naive forecast, the last value repeated."""
     season = season if 1 <= season and 2 * season <= len(history) else 1
-    mean = np.resize(history[-season:], steps).astype(np.float64)
-    if coverage is None:
-        return mean, None
-    sigma = np.sqrt(np.mean(np.square(history[season:] - history[:-season])))
-    half = norm.ppf(0.5 + coverage / 2) * sigma * np.sqrt(1 + np.arange(steps) // season)
-    return mean, (mean - half, mean + half)
+    return np.resize(history[-season:], steps).astype(np.float64)
 
 
-def _median_of(forecasts) -> tuple:
-    """The step-by-step median of ``(mean, bounds)`` forecasts, and its interval:
-    the median of their distances to their own lower bounds below it, of their
-    distances to their upper bounds above it."""
-    means = np.stack([mean for mean, _ in forecasts])
-    center = np.median(means, axis=0)
-    if forecasts[0][1] is None:
+def _median_of(network, others) -> tuple:
+    """The step-by-step median of the ``network``'s ``(mean, bounds)`` forecast
+    and the ``others``' means, and its interval: the network's distances to its
+    own bounds, below and above the median."""
+    mean, bounds = network
+    center = np.median(np.stack([mean, *others]), axis=0)
+    if bounds is None:
         return center, None
-    below = np.median([mean - bounds[0] for mean, bounds in forecasts], axis=0)
-    above = np.median([bounds[1] - mean for mean, bounds in forecasts], axis=0)
-    return center, (center - below, center + above)
+    return center, (center - (mean - bounds[0]), center + (bounds[1] - mean))
 
 
 def combine(center, history, steps, how, season, max_lag, bounds=None, strict=True):
@@ -234,18 +219,18 @@ def combine(center, history, steps, how, season, max_lag, bounds=None, strict=Tr
                 None if bounds is None else tuple(part[i, :, c] for part in parts[1:]),
             )
             m = history_season(series, season, max_lag)
+            median = how == "median"  # the median's interval is the network's
             try:
-                ets = ets_forecast(series, steps, m, coverage)
+                ets = ets_forecast(series, steps, m, None if median else coverage)
             except ValueError as exc:
                 if strict:
                     raise
                 note = f"seed {i}: {exc}; the network forecasts it alone."
                 warnings.warn(note, stacklevel=4)  # the caller of forecast
                 continue
-            if how == "median":
-                mean, interval = _median_of(
-                    [network, ets, seasonal_naive(series, steps, m, coverage)]
-                )
+            if median:
+                naive = seasonal_naive(series, steps, m)
+                mean, interval = _median_of(network, [ets[0], naive])
             else:
                 mean = (1 - how) * network[0] + how * ets[0]
                 interval = ets[1] and tuple(

@@ -136,8 +136,10 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         ``ETSModel`` (additive errors; no, additive or damped trend, with or
         without an additive season; the form chosen by AIC) and seasonal
         naive (the last season repeated). ``"median"``: step by step, the
-        median of the three forecasts; the interval runs from it by the
-        median of the three methods' distances to their own bounds. A float
+        median of the three forecasts; the interval keeps the network's
+        split-conformal distances to its bounds, below and above, around it
+        (the statistical methods' own intervals assume their model true and
+        miss more where a series breaks). A float
         ``w``: ``1 - w`` times the network's rollout plus ``w`` times ETS's
         forecast, bound by bound for intervals. The history must hold at
         least 8 values; a model trained on windows of one length reads its
@@ -153,9 +155,7 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         so ``"auto"`` leaves them to the network too. Where ETS cannot be
         fitted, or the history holds fewer than 8 values, ``"auto"`` keeps
         the network alone (with a warning where a fit failed; ``"median"`` or
-        a weight raises instead). Where ETS and seasonal naive both forecast
-        with no width (a flat history), so does the median. ``predict`` is
-        unchanged.
+        a weight raises instead). ``predict`` is unchanged.
         Read when forecasting, so it may change after ``fit``. None: the
         network alone.
 
@@ -678,8 +678,8 @@ class RNNForecaster(RegressorMixin, FeaturesMixin, SeedsMixin, RecurrentEstimato
         the training windows
         (times the seed window's scale when ``scaling`` is window-relative).
         Steps beyond those the held-out data covers widen as the square root
-        of the step. The bounds are then combined with those of statistical
-        forecasts of each seed's history as ``combine`` says.
+        of the step. Under ``combine``, the median of the forecasts keeps
+        these distances around it; a weight blends the bounds with ETS's own.
 
         Parameters
         ----------

@@ -90,52 +90,43 @@ def test_intervals_blend_the_networks_bounds_with_ets_own(co2, co2_model):
     assert (blended[0] < center).all() and (center < blended[1]).all()
 
 
-def seasonal_naive_by_hand(history, steps, season, coverage):
-    """The last season repeated; sigma * sqrt(seasons ahead) either side."""
-    from scipy.stats import norm
-
-    mean = np.array([history[len(history) - season + i % season] for i in range(steps)])
-    sigma = np.sqrt(np.mean((history[season:] - history[:-season]) ** 2))
-    seasons_ahead = np.array([1 + i // season for i in range(steps)])
-    half = norm.ppf(0.5 + coverage / 2) * sigma * np.sqrt(seasons_ahead)
-    return mean, mean - half, mean + half
+def seasonal_naive_by_hand(history, steps, season):
+    """The last season repeated."""
+    return np.array([history[len(history) - season + i % season] for i in range(steps)])
 
 
 def test_the_median_of_the_network_ets_and_seasonal_naive(co2, co2_model):
     train, test = co2
     network = copy.deepcopy(co2_model).set_params(combine=None)
     model = copy.deepcopy(co2_model).set_params(combine="median")
-    methods = [  # each (mean, lower, upper); co2's season found is 12
-        (network.forecast(train, 24), *network.forecast_interval(train, 24, 0.8)),
-        ets_by_hand(train, 24, season=12, coverage=0.8),
-        seasonal_naive_by_hand(train, 24, season=12, coverage=0.8),
-    ]
-    center = np.median([mean for mean, _, _ in methods], axis=0)
-    np.testing.assert_allclose(model.forecast(train, 24), center, rtol=1e-9)
-    below = np.median([mean - lower for mean, lower, _ in methods], axis=0)
-    above = np.median([upper - mean for mean, _, upper in methods], axis=0)
-    lower, upper = model.forecast_interval(train, 24, coverage=0.8)
-    np.testing.assert_allclose(lower, center - below, rtol=1e-9)
-    np.testing.assert_allclose(upper, center + above, rtol=1e-9)
-    # three epochs leave the network far from co2; the median follows the others
-    error = {
-        name: np.abs(mean - test).mean()
-        for name, (mean, _, _) in zip(("network", "ets", "snaive"), methods, strict=True)
+    alone = network.forecast(train, 24)
+    means = {  # co2's season found is 12
+        "network": alone,
+        "ets": ets_by_hand(train, 24, season=12),
+        "snaive": seasonal_naive_by_hand(train, 24, season=12),
     }
+    center = np.median(list(means.values()), axis=0)
+    np.testing.assert_allclose(model.forecast(train, 24), center, rtol=1e-9)
+    # the interval: the network's own distances to its bounds, around the median
+    lower, upper = network.forecast_interval(train, 24, coverage=0.8)
+    combined = model.forecast_interval(train, 24, coverage=0.8)
+    np.testing.assert_allclose(combined[0], center - (alone - lower), rtol=1e-9)
+    np.testing.assert_allclose(combined[1], center + (upper - alone), rtol=1e-9)
+    assert not np.allclose(center, alone)  # so the bounds did move with the center
+    # three epochs leave the network far from co2; the median follows the others
+    error = {name: np.abs(mean - test).mean() for name, mean in means.items()}
     assert np.abs(center - test).mean() < 0.6 * error["network"], error
 
 
-def test_seasonal_naive_repeats_the_last_season_and_widens_each_season():
+def test_seasonal_naive_repeats_the_last_season_or_the_last_value():
     from sklearn_seq._statistical import seasonal_naive
 
     history = np.array([1.0, 5.0, 2.0, 6.0, 3.0, 7.0])
-    mean, (lower, upper) = seasonal_naive(history, 5, season=2, coverage=0.95)
-    np.testing.assert_array_equal(mean, [3.0, 7.0, 3.0, 7.0, 3.0])
-    half = upper - mean  # differences two apart are all 1: sigma is 1
-    np.testing.assert_allclose(half, 1.959964 * np.sqrt([1, 1, 2, 2, 3]), rtol=1e-6)
-    np.testing.assert_allclose(mean - lower, half)
+    np.testing.assert_array_equal(
+        seasonal_naive(history, 5, season=2), [3.0, 7.0, 3.0, 7.0, 3.0]
+    )
     for season in (4, 12):  # a season the history does not hold twice: naive
-        naive, _ = seasonal_naive(history, 3, season=season)
+        naive = seasonal_naive(history, 3, season=season)
         np.testing.assert_array_equal(naive, [7.0, 7.0, 7.0])
 
 
@@ -226,8 +217,13 @@ def test_a_flat_history_and_a_failed_fit_under_auto(co2, co2_model, monkeypatch)
     flat = np.zeros(60)  # ETS and seasonal naive of a flat history: its value
     assert np.abs(network.forecast(flat, 6)).min() > 0
     np.testing.assert_array_equal(co2_model.forecast(flat, 6), np.zeros(6))
-    lower, upper = co2_model.forecast_interval(flat, 6, 0.8)  # two of no width
-    np.testing.assert_array_equal(np.stack([lower, upper]), np.zeros((2, 6)))
+    # the interval: the network's widths around the flat forecast
+    lower, upper = co2_model.forecast_interval(flat, 6, 0.8)
+    net_lower, net_upper = network.forecast_interval(flat, 6, 0.8)
+    alone = network.forecast(flat, 6)
+    np.testing.assert_allclose(lower, net_lower - alone, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(upper, net_upper - alone, rtol=1e-9, atol=1e-12)
+    assert (lower < 0).all() and (upper > 0).all()
     monkeypatch.setattr(_statistical, "_forms_by_aic", lambda *args: [])  # no form fits
     with pytest.warns(UserWarning, match="seed 0: exponential smoothing could not"):
         out = co2_model.forecast(train, 6)  # "auto": the network alone, and a warning

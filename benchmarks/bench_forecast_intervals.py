@@ -1,0 +1,323 @@
+"""RNNForecaster's prediction intervals over many origins, step by step and per series.
+
+The development suite (``bench_forecast_suite.py``) scores three origins per
+series: per series and per horizon step that is three outcomes (times seeds
+that share them), which cannot tell an 80% interval from a 70% one. This
+study keeps the suite's series, sets, seasons, horizons, lookbacks and
+seeds, and takes up to ``MAX_ORIGINS`` origins per series instead: for ``j``
+= 0, 1, ... the training part is ``values[:n - h - j*h]`` and the test part
+the ``h`` values after it (the suite's three origins first, then earlier
+ones, the test parts never overlapping), as long as the training part keeps
+at least half the series.
+
+Fits: the network alone, ``RNNForecaster(combine=None)``, with the suite's
+``fit_one`` (``random_state`` 0 .. SEEDS-1, one torch thread), cached in the
+suite's cache under ``NETWORK``. Each fit serves every method below, so the
+comparison costs one network per series, origin and seed:
+
+* ``default``: ``combine="auto"``, which for one series' history is
+  ``"median"``: the median of the network's, ETS's and seasonal naive's
+  forecasts, with the network's distances to its own bounds. It is built
+  from the network's forecast and bounds with the package's own
+  ``_statistical`` functions, as ``forecast_interval`` builds it
+  (``history_season`` at lags up to half the window, ``ets_forecast``,
+  ``seasonal_naive``, ``_median_of``). ``--check N`` fits the default itself
+  on the first ``N`` series (origin 0, seed 0) and stops if its bounds
+  differ from the derived ones;
+* ``network alone``: the network's split-conformal bounds;
+* ``ETS``: the suite's ETS baseline, its own intervals (the reference of the
+  interval score);
+* ``seasonal naive``: the last season repeated (the season the forecaster
+  finds), with the textbook interval: the root mean square of the history's
+  seasonal differences, widening as the square root of the seasons ahead
+  (Hyndman & Athanasopoulos, *Forecasting: Principles and Practice*, 5.5);
+* ``median of widths``: the same median with, below and above it, the
+  median of the three methods' distances to their own bounds (the package's
+  ETS interval, seasonal naive's above and the network's): the rule before
+  this study, kept for comparison.
+
+Report, per set (tuning, confirming, fresh) and coverage (80%, 95%):
+
+1. coverage per horizon step pooled over series, origins and seeds (steps 1
+   to 8, which every series has, then the longer horizons in blocks), each
+   with a 90% bootstrap band: series-and-origin blocks resampled 1,000 times
+   (seeds share their origin's truth, so they are not independent draws);
+2. all steps pooled, and the mean interval score (Gneiting & Raftery 2007,
+   divided by the MASE scale) over ETS's on the same origins and steps;
+3. per series: coverage over all its origins, steps and seeds.
+
+Fits without an interval (too few held-out windows: the 95% intervals of the
+55-quarter danish series) are left out of that coverage, and counted.
+
+Run (the ``bench`` extra)::
+
+    python benchmarks/bench_forecast_intervals.py --seeds 5 --jobs 2
+"""
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_forecast_suite import (  # noqa: E402
+    COVERAGES,
+    FRESH,
+    N_ORIGINS,
+    as_array,
+    cache_entry,
+    covered,
+    ets_forecast,
+    fit_one,
+    halves,
+    interval_score,
+    load_all,
+    lookback,
+    mase_scale,
+    read_cached,
+    tagged_fit,
+    write_cached,
+)
+
+from sklearn_seq._statistical import (  # noqa: E402
+    _median_of,
+    history_season,
+    seasonal_naive,
+)
+from sklearn_seq._statistical import ets_forecast as package_ets  # noqa: E402
+
+MAX_ORIGINS = 10
+NETWORK = {"combine": None, "_code": "net1"}
+METHODS = ("default", "network alone", "ETS", "seasonal naive", "median of widths")
+FIRST_STEPS = 8  # every series' horizon reaches this far
+BOOTSTRAP = 1000
+
+
+def many_origins(values: np.ndarray, h: int) -> list:
+    """(train, test) pairs, latest first: the suite's ``N_ORIGINS``, then
+    earlier ones while the training part keeps half the series, at most
+    ``MAX_ORIGINS``."""
+    n = len(values)
+    pairs = []
+    for j in range(MAX_ORIGINS):
+        end = n - h - j * h
+        if j >= N_ORIGINS and end < n / 2:
+            break
+        pairs.append((values[:end], values[end : end + h]))
+    return pairs
+
+
+def naive_interval(train: np.ndarray, h: int, season: int, coverage: float) -> tuple:
+    """Seasonal naive's forecast and textbook interval: ``sigma * sqrt(1 + (k - 1)
+    // season)`` either side at step ``k``, ``sigma`` the root mean square of
+    the differences ``season`` steps apart (the naive forecast where the
+    history does not hold the season twice, as the package's)."""
+    from scipy.stats import norm
+
+    season = season if 1 <= season and 2 * season <= len(train) else 1
+    mean = seasonal_naive(train, h, season)
+    sigma = np.sqrt(np.mean(np.square(train[season:] - train[:-season])))
+    half = norm.ppf(0.5 + coverage / 2) * sigma * np.sqrt(1 + np.arange(h) // season)
+    return mean, (mean - half, mean + half)
+
+
+def run_fits(data: dict, names: list, seeds: int, jobs: int) -> dict:
+    """The network-alone fits, from the cache or fitted in ``jobs`` processes:
+    (series, origin, seed) -> record."""
+    from joblib import Parallel, delayed
+
+    records, todo = {}, []
+    for name in names:
+        values, m, h = data[name]
+        for origin, (train, _) in enumerate(many_origins(values, h)):
+            for seed in range(seeds):
+                key, path, checksum = cache_entry(NETWORK, name, origin, seed, train)
+                record = read_cached(path, key, checksum)
+                if record is None:
+                    todo.append(("network", NETWORK, name, origin, seed, train, m, h))
+                else:
+                    records[name, origin, seed] = record
+    print(f"{len(records) + len(todo)} fits: {len(todo)} to run in {jobs} process(es)")
+    start = time.perf_counter()
+    parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
+    for done, (task, record) in enumerate(
+        parallel(delayed(tagged_fit)(task) for task in todo), 1
+    ):
+        _, params, name, origin, seed, train, _, h = task
+        key, path, checksum = cache_entry(params, name, origin, seed, train)
+        record.update(key=key, train_sha1=checksum, n_train=len(train), h=h)
+        write_cached(path, record)
+        records[name, origin, seed] = record
+        if done % 50 == 0 or done == len(todo):
+            seconds = time.perf_counter() - start
+            print(f"  {done}/{len(todo)} fits, {seconds:.0f}s", flush=True)
+    return records
+
+
+def intervals(data: dict, names: list, records: dict, seeds: int) -> list:
+    """One row per (series, origin, seed, coverage): the test part, the MASE
+    scale and every method's (lower, upper)."""
+    rows = []
+    for name in names:
+        values, m, h = data[name]
+        for origin, (train, test) in enumerate(many_origins(values, h)):
+            window = lookback(train, m)
+            season = history_season(train, None, window // 2)
+            baseline = ets_forecast(train, h, m)
+            ets_mean = package_ets(train, h, season)[0]
+            for c in COVERAGES:
+                ets = package_ets(train, h, season, c)
+                naive = naive_interval(train, h, season, c)
+                for seed in range(seeds):
+                    record = records.get((name, origin, seed))
+                    if record is None:
+                        continue
+                    point = as_array(record["point"])
+                    bounds = tuple(as_array(record[s][str(c)]) for s in ("lower", "upper"))
+                    row = {"name": name, "origin": origin, "c": c, "h": h, "test": test}
+                    row["scale"] = mase_scale(train, m)
+                    row["ETS"] = (baseline["lower"][c], baseline["upper"][c])
+                    row["seasonal naive"] = naive[1]
+                    if np.isfinite(bounds[0]).all():
+                        center, default = _median_of((point, bounds), [ets_mean, naive[0]])
+                        row["default"] = default
+                        row["network alone"] = bounds
+                        parts = ((point, bounds), ets, naive)
+                        below = np.median([mean - lo for mean, (lo, _) in parts], axis=0)
+                        above = np.median([hi - mean for mean, (_, hi) in parts], axis=0)
+                        row["median of widths"] = (center - below, center + above)
+                    rows.append(row)
+    return rows
+
+
+def check_default(data: dict, names: list, rows: list) -> None:
+    """Stop unless the default fitted itself gives the derived bounds (origin 0, seed 0)."""
+    for name in names:
+        values, m, h = data[name]
+        train, _ = many_origins(values, h)[0]
+        direct = fit_one({}, train, h, m, 0)
+        for row in rows:
+            c = row["c"]
+            if (row["name"], row["origin"], c) == (name, 0, COVERAGES[0]):
+                fitted = tuple(as_array(direct[s][str(c)]) for s in ("lower", "upper"))
+                if not np.allclose(fitted, row["default"], rtol=1e-9, atol=1e-9):
+                    raise SystemExit(f"{name}: the derived default differs from a fit")
+                break
+    print(f"checked: the derived default equals a fit of it on {', '.join(names)}")
+
+
+def step_groups(max_h: int) -> list:
+    """Steps 1 .. ``FIRST_STEPS`` one by one, then blocks: list of (label, slice)."""
+    groups = [(str(k), slice(k - 1, k)) for k in range(1, min(max_h, FIRST_STEPS) + 1)]
+    edges = [FIRST_STEPS, 12, 24, 48]
+    for first, last in zip(edges[:-1], edges[1:], strict=True):
+        if max_h > first:
+            groups.append((f"{first + 1}-{min(last, max_h)}", slice(first, last)))
+    return groups
+
+
+def block_hits(rows: list, method: str, c: float, max_h: int) -> tuple:
+    """Hits per (series, origin) block, NaN-padded to ``max_h`` steps, averaged
+    over seeds: (blocks x max_h array, block keys), and the rows without bounds."""
+    blocks, missing = {}, 0
+    for row in rows:
+        if row["c"] != c:
+            continue
+        if method not in row:
+            missing += 1
+            continue
+        hits = covered(*row[method], row["test"])
+        padded = np.pad(hits, (0, max_h - row["h"]), constant_values=np.nan)
+        blocks.setdefault((row["name"], row["origin"]), []).append(padded)
+    keys = list(blocks)
+    return np.array([np.mean(blocks[k], axis=0) for k in keys]), keys, missing
+
+
+def score_ratio(rows: list, method: str, c: float) -> float:
+    """Mean interval score over ETS's, on the rows where the method has bounds."""
+    mine, theirs = [], []
+    for row in rows:
+        if row["c"] == c and method in row:
+            for target, name in ((mine, method), (theirs, "ETS")):
+                score = interval_score(*row[name], row["test"], 1 - c) / row["scale"]
+                target.append(np.mean(score))
+    return float(np.mean(mine) / np.mean(theirs))
+
+
+def report(label: str, rows: list, seed: int = 0) -> None:
+    """The three parts of one set's report (see the module docstring)."""
+    rng = np.random.default_rng(seed)
+    max_h = max(row["h"] for row in rows)
+    groups = step_groups(max_h)
+    print(f"\n=== {label}: {len({r['name'] for r in rows})} series ===")
+    for c in COVERAGES:
+        print(f"\n{c:.0%} intervals: coverage per step, [90% bootstrap band]")
+        print(f"{'step':>7} " + " ".join(f"{m:>19}" for m in METHODS))
+        table = {}
+        for method in METHODS:
+            hits, keys, missing = block_hits(rows, method, c, max_h)
+            draws = rng.integers(0, len(keys), (BOOTSTRAP, len(keys)))
+            with warnings.catch_warnings():  # blocks of short horizons past their end
+                warnings.simplefilter("ignore", RuntimeWarning)
+                boot = np.array([np.nanmean(hits[d], axis=0) for d in draws])
+                table[method] = (hits, keys, missing, boot)
+        for name, steps in groups:
+            cells = []
+            for method in METHODS:
+                hits, _, _, boot = table[method]
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    mean = np.nanmean(hits[:, steps])
+                    band = np.nanmean(boot[:, steps], axis=1)
+                    low, high = np.nanpercentile(band, [5, 95])
+                cells.append(f"{mean:5.2f} [{low:4.2f}-{high:4.2f}]")
+            print(f"{name:>7} " + " ".join(f"{cell:>19}" for cell in cells))
+        pooled = " ".join(f"{np.nanmean(table[m][0]):19.3f}" for m in METHODS)
+        print(f"{'all':>7} " + pooled)
+        ratios = " ".join(f"{score_ratio(rows, m, c):19.3f}" for m in METHODS)
+        print(f"{'IS/ETS':>7} " + ratios)
+        missing = {m: table[m][2] for m in METHODS if table[m][2]}
+        if missing:
+            counts = ", ".join(f"{m} {n}" for m, n in missing.items())
+            print("  fits without an interval: " + counts)
+        print("  per series (all origins, steps and seeds):")
+        for method in METHODS:
+            hits, keys, _, _ = table[method]
+            by_series = {}
+            for key, block in zip(keys, hits, strict=True):
+                by_series.setdefault(key[0], []).append(block)
+            cells = " ".join(
+                f"{s}={np.nanmean(np.array(b)):.2f}" for s, b in by_series.items()
+            )
+            print(f"    {method:>18}: {cells}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, default=5, help="random_state 0 .. SEEDS-1")
+    parser.add_argument("--jobs", type=int, default=2, help="processes for the fits")
+    parser.add_argument(
+        "--check", type=int, default=3, help="series whose default is fitted to check it"
+    )
+    args = parser.parse_args()
+    tuning, confirming = halves()
+    sets = {"tuning": tuning, "confirming": confirming, "fresh": list(FRESH)}
+    names = [name for members in sets.values() for name in members]
+    data = load_all()
+    origins = {name: len(many_origins(data[name][0], data[name][2])) for name in names}
+    print("origins per series: " + ", ".join(f"{s} {n}" for s, n in origins.items()))
+    records = run_fits(data, names, args.seeds, args.jobs)
+    rows = intervals(data, names, records, args.seeds)
+    if args.check:
+        check_default(data, names[: args.check], rows)
+    for label, members in sets.items():
+        report(label, [row for row in rows if row["name"] in members])
+
+
+if __name__ == "__main__":
+    main()
