@@ -68,7 +68,6 @@ sys.path.insert(0, str(HERE))
 from bench_forecast_suite import (  # noqa: E402
     COVERAGES,
     FRESH,
-    N_ORIGINS,
     as_array,
     cache_entry,
     covered,
@@ -79,6 +78,7 @@ from bench_forecast_suite import (  # noqa: E402
     load_all,
     lookback,
     mase_scale,
+    origins,
     read_cached,
     tagged_fit,
     write_cached,
@@ -102,14 +102,7 @@ def many_origins(values: np.ndarray, h: int) -> list:
     """(train, test) pairs, latest first: the suite's ``N_ORIGINS``, then
     earlier ones while the training part keeps half the series, at most
     ``MAX_ORIGINS``."""
-    n = len(values)
-    pairs = []
-    for j in range(MAX_ORIGINS):
-        end = n - h - j * h
-        if j >= N_ORIGINS and end < n / 2:
-            break
-        pairs.append((values[:end], values[end : end + h]))
-    return pairs
+    return origins(values, h, MAX_ORIGINS)
 
 
 def naive_interval(train: np.ndarray, h: int, season: int, coverage: float) -> tuple:

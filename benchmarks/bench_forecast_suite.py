@@ -254,7 +254,7 @@ def load_fresh(name: str, source: str) -> np.ndarray:
     return values[: int(np.flatnonzero(np.isfinite(values))[-1]) + 1]
 
 
-def origins(values: np.ndarray, h: int) -> list:
+def origins(values: np.ndarray, h: int, count: int = N_ORIGINS) -> list:
     """The rolling origins' (train, test) pairs, latest first.
 
     Parameters
@@ -263,18 +263,25 @@ def origins(values: np.ndarray, h: int) -> list:
         The whole series.
     h : int
         Horizon.
+    count : int, default=N_ORIGINS
+        Origins wanted. Those past the first ``N_ORIGINS`` (the suite's) are
+        taken only while the training part keeps half the series
+        (``bench_forecast_intervals.py`` asks for more).
 
     Returns
     -------
     list of tuple
-        For ``j`` in 0 .. ``N_ORIGINS`` - 1: ``values[:n - h - j*h]`` and
-        the ``h`` values after it.
+        For ``j`` in 0 .. ``count`` - 1: ``values[:n - h - j*h]`` and the
+        ``h`` values after it.
     """
     n = len(values)
-    return [
-        (values[: n - h - j * h], values[n - h - j * h : n - j * h])
-        for j in range(N_ORIGINS)
-    ]
+    pairs = []
+    for j in range(count):
+        end = n - h - j * h
+        if j >= N_ORIGINS and end < n / 2:
+            break
+        pairs.append((values[:end], values[end : end + h]))
+    return pairs
 
 
 def lookback(train: np.ndarray, m: int) -> int:
