@@ -44,7 +44,10 @@ Report, per set (tuning, confirming, fresh) and coverage (80%, 95%):
    (seeds share their origin's truth, so they are not independent draws);
 2. all steps pooled, and the mean interval score (Gneiting & Raftery 2007,
    divided by the MASE scale) over ETS's on the same origins and steps;
-3. per series: coverage over all its origins, steps and seeds.
+3. per series: coverage over all its origins, steps and seeds;
+4. the point forecasts over the same origins, counted as the suite counts
+   them (series won against ETS and seasonal naive, failing, geometric mean
+   of MASE over ETS's), for the default and the network alone.
 
 Fits without an interval (too few held-out windows: the 95% intervals of the
 55-quarter danish series) are left out of that coverage, and counted.
@@ -65,9 +68,12 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from bench_forecast_accuracy import seasonal_naive as known  # noqa: E402
 from bench_forecast_suite import (  # noqa: E402
     COVERAGES,
+    FAIL_FACTOR,
     FRESH,
+    TIE,
     as_array,
     cache_entry,
     covered,
@@ -154,7 +160,9 @@ def run_fits(data: dict, names: list, seeds: int, jobs: int) -> dict:
 
 def intervals(data: dict, names: list, records: dict, seeds: int) -> list:
     """One row per (series, origin, seed, coverage): the test part, the MASE
-    scale and every method's (lower, upper)."""
+    scale, every method's (lower, upper), and the point forecasts of the
+    default, the network alone and the suite's ETS and seasonal naive (the
+    season known) as ``points``."""
     rows = []
     for name in names:
         values, m, h = data[name]
@@ -172,12 +180,17 @@ def intervals(data: dict, names: list, records: dict, seeds: int) -> list:
                         continue
                     point = as_array(record["point"])
                     bounds = tuple(as_array(record[s][str(c)]) for s in ("lower", "upper"))
-                    row = {"name": name, "origin": origin, "c": c, "h": h, "test": test}
-                    row["scale"] = mase_scale(train, m)
+                    row = {"name": name, "origin": origin, "seed": seed, "c": c, "h": h}
+                    row.update(test=test, scale=mase_scale(train, m))
                     row["ETS"] = (baseline["lower"][c], baseline["upper"][c])
                     row["seasonal naive"] = naive[1]
+                    center, _ = _median_of((point, None), [ets_mean, naive[0]])
+                    row["points"] = {
+                        **{"default": center, "network alone": point},
+                        **{"ETS": baseline["mean"], "seasonal naive": known(train, h, m)},
+                    }
                     if np.isfinite(bounds[0]).all():
-                        center, default = _median_of((point, bounds), [ets_mean, naive[0]])
+                        _, default = _median_of((point, bounds), [ets_mean, naive[0]])
                         row["default"] = default
                         row["network alone"] = bounds
                         parts = ((point, bounds), ets, naive)
@@ -290,6 +303,45 @@ def report(label: str, rows: list, seed: int = 0) -> None:
             print(f"    {method:>18}: {cells}")
 
 
+def report_points(label: str, rows: list) -> None:
+    """Point forecasts over the same origins, as the suite counts them: the
+    series won against ETS and seasonal naive (mean MASE over origins and
+    seeds more than ``TIE`` below the baseline's; within it, tied), those lost
+    to seasonal naive by more than ``FAIL_FACTOR`` at every seed, and the
+    geometric mean over series of MASE over ETS's."""
+    mase = {}  # (method, series) -> seed -> MASEs over origins
+    for row in rows:
+        if row["c"] != COVERAGES[0]:
+            continue
+        for method, point in row["points"].items():
+            error = np.mean(np.abs(point - row["test"])) / row["scale"]
+            per_seed = mase.setdefault((method, row["name"]), {})
+            per_seed.setdefault(row["seed"], []).append(error)
+    names = list(dict.fromkeys(row["name"] for row in rows))
+    mean = {key: np.mean([np.mean(v) for v in by.values()]) for key, by in mase.items()}
+    print(f"\nPoint forecasts, {label}: won/ETS (+tied), won/s.naive, failing, geo/ETS")
+    for method in ("default", "network alone"):
+        ets = {s: mean["ETS", s] / mean[method, s] for s in names}
+        naive = {s: mean["seasonal naive", s] / mean[method, s] for s in names}
+        won = sum(ratio > 1 / (1 - TIE) for ratio in ets.values())
+        tied = sum(abs(1 / ratio - 1) <= TIE for ratio in ets.values())
+        beaten = sum(ratio > 1 / (1 - TIE) for ratio in naive.values())
+        failing = sum(
+            all(
+                np.mean(v) > FAIL_FACTOR * mean["seasonal naive", s]
+                for v in mase[method, s].values()
+            )
+            for s in names
+        )
+        geo = np.exp(np.mean([np.log(1 / ratio) for ratio in ets.values()]))
+        print(f"  {method:>14}: {won}+{tied}, {beaten}, {failing}, {geo:.3f}")
+    cells = " ".join(
+        f"{s}={mean['default', s]:.2f}/{mean['ETS', s]:.2f}/{mean['seasonal naive', s]:.2f}"
+        for s in names
+    )
+    print(f"  MASE default/ETS/s.naive: {cells}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=5, help="random_state 0 .. SEEDS-1")
@@ -309,7 +361,9 @@ def main():
     if args.check:
         check_default(data, names[: args.check], rows)
     for label, members in sets.items():
-        report(label, [row for row in rows if row["name"] in members])
+        chosen = [row for row in rows if row["name"] in members]
+        report(label, chosen)
+        report_points(label, chosen)
 
 
 if __name__ == "__main__":
