@@ -59,7 +59,6 @@ Run (the ``bench`` extra)::
 
 import argparse
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -75,7 +74,6 @@ from bench_forecast_suite import (  # noqa: E402
     FRESH,
     TIE,
     as_array,
-    cache_entry,
     covered,
     ets_forecast,
     fit_one,
@@ -85,9 +83,7 @@ from bench_forecast_suite import (  # noqa: E402
     lookback,
     mase_scale,
     origins,
-    read_cached,
-    tagged_fit,
-    write_cached,
+    run_variants,
 )
 
 from sklearn_seq._statistical import (  # noqa: E402
@@ -125,39 +121,6 @@ def naive_interval(train: np.ndarray, h: int, season: int, coverage: float) -> t
     return mean, (mean - half, mean + half)
 
 
-def run_fits(data: dict, names: list, seeds: int, jobs: int) -> dict:
-    """The network-alone fits, from the cache or fitted in ``jobs`` processes:
-    (series, origin, seed) -> record."""
-    from joblib import Parallel, delayed
-
-    records, todo = {}, []
-    for name in names:
-        values, m, h = data[name]
-        for origin, (train, _) in enumerate(many_origins(values, h)):
-            for seed in range(seeds):
-                key, path, checksum = cache_entry(NETWORK, name, origin, seed, train)
-                record = read_cached(path, key, checksum)
-                if record is None:
-                    todo.append(("network", NETWORK, name, origin, seed, train, m, h))
-                else:
-                    records[name, origin, seed] = record
-    print(f"{len(records) + len(todo)} fits: {len(todo)} to run in {jobs} process(es)")
-    start = time.perf_counter()
-    parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-    for done, (task, record) in enumerate(
-        parallel(delayed(tagged_fit)(task) for task in todo), 1
-    ):
-        _, params, name, origin, seed, train, _, h = task
-        key, path, checksum = cache_entry(params, name, origin, seed, train)
-        record.update(key=key, train_sha1=checksum, n_train=len(train), h=h)
-        write_cached(path, record)
-        records[name, origin, seed] = record
-        if done % 50 == 0 or done == len(todo):
-            seconds = time.perf_counter() - start
-            print(f"  {done}/{len(todo)} fits, {seconds:.0f}s", flush=True)
-    return records
-
-
 def intervals(data: dict, names: list, records: dict, seeds: int) -> list:
     """One row per (series, origin, seed, coverage): the test part, the MASE
     scale, every method's (lower, upper), and the point forecasts of the
@@ -175,7 +138,7 @@ def intervals(data: dict, names: list, records: dict, seeds: int) -> list:
                 ets = package_ets(train, h, season, c)
                 naive = naive_interval(train, h, season, c)
                 for seed in range(seeds):
-                    record = records.get((name, origin, seed))
+                    record = records[name].get((origin, seed))
                     if record is None:
                         continue
                     point = as_array(record["point"])
@@ -356,7 +319,9 @@ def main():
     data = load_all()
     origins = {name: len(many_origins(data[name][0], data[name][2])) for name in names}
     print("origins per series: " + ", ".join(f"{s} {n}" for s, n in origins.items()))
-    records = run_fits(data, names, args.seeds, args.jobs)
+    network = {"network": NETWORK}
+    records = run_variants(network, data, names, args.seeds, args.jobs, False, MAX_ORIGINS)
+    records = records["network"]
     rows = intervals(data, names, records, args.seeds)
     if args.check:
         check_default(data, names[: args.check], rows)

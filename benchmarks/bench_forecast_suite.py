@@ -537,8 +537,9 @@ def write_cached(path: Path, record: dict) -> None:
     os.replace(tmp, path)
 
 
-def run_variants(variants, data, names, seeds, jobs, cached_only) -> dict:
-    """Every fit of every variant, from the cache or fitted in ``jobs`` processes.
+def run_variants(variants, data, names, seeds, jobs, cached_only, count=N_ORIGINS) -> dict:
+    """Every fit of every variant, from the cache or fitted in ``jobs`` processes,
+    at ``count`` origins (``origins``).
 
     Returns
     -------
@@ -553,7 +554,7 @@ def run_variants(variants, data, names, seeds, jobs, cached_only) -> dict:
     for variant, params in variants.items():
         for name in names:
             values, m, h = data[name]
-            for origin, (train, _) in enumerate(origins(values, h)):
+            for origin, (train, _) in enumerate(origins(values, h, count)):
                 for seed in range(seeds):
                     key, path, checksum = cache_entry(params, name, origin, seed, train)
                     record = read_cached(path, key, checksum)
@@ -561,7 +562,8 @@ def run_variants(variants, data, names, seeds, jobs, cached_only) -> dict:
                         results[variant][name][origin, seed] = record
                     else:
                         todo.append((variant, params, name, origin, seed, train, m, h))
-    n_fits = len(variants) * len(names) * N_ORIGINS * seeds
+    n_fits = sum(len(fits) for by_name in results.values() for fits in by_name.values())
+    n_fits += len(todo)
     print(f"\n{n_fits} fits: {n_fits - len(todo)} cached, {len(todo)} to run", end="")
     if cached_only:
         print(" (--cached-only: not run)")
