@@ -134,6 +134,7 @@ def intervals(data: dict, names: list, records: dict, seeds: int) -> list:
             season = history_season(train, None, window // 2)
             baseline = ets_forecast(train, h, m)
             ets_mean = package_ets(train, h, season)[0]
+            naive_mean = known(train, h, m)  # the suite's baseline: the season known
             for c in COVERAGES:
                 ets = package_ets(train, h, season, c)
                 naive = naive_interval(train, h, season, c)
@@ -147,13 +148,12 @@ def intervals(data: dict, names: list, records: dict, seeds: int) -> list:
                     row.update(test=test, scale=mase_scale(train, m))
                     row["ETS"] = (baseline["lower"][c], baseline["upper"][c])
                     row["seasonal naive"] = naive[1]
-                    center, _ = _median_of((point, None), [ets_mean, naive[0]])
+                    center, default = _median_of((point, bounds), [ets_mean, naive[0]])
                     row["points"] = {
                         **{"default": center, "network alone": point},
-                        **{"ETS": baseline["mean"], "seasonal naive": known(train, h, m)},
+                        **{"ETS": baseline["mean"], "seasonal naive": naive_mean},
                     }
                     if np.isfinite(bounds[0]).all():
-                        _, default = _median_of((point, bounds), [ets_mean, naive[0]])
                         row["default"] = default
                         row["network alone"] = bounds
                         parts = ((point, bounds), ets, naive)

@@ -211,6 +211,7 @@ def combine(center, history, steps, how, season, max_lag, bounds=None, strict=Tr
     coverage = None if bounds is None else bounds[2]
     parts = [center] + ([] if bounds is None else list(bounds[:2]))
     out = [part.copy() for part in parts]
+    median = how == "median"  # the median's interval is the network's
     for i in range(n):
         for c in range(k):
             series = history[i, :, c]
@@ -219,7 +220,6 @@ def combine(center, history, steps, how, season, max_lag, bounds=None, strict=Tr
                 None if bounds is None else tuple(part[i, :, c] for part in parts[1:]),
             )
             m = history_season(series, season, max_lag)
-            median = how == "median"  # the median's interval is the network's
             try:
                 ets = ets_forecast(series, steps, m, None if median else coverage)
             except ValueError as exc:
