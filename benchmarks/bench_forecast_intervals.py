@@ -41,10 +41,15 @@ Report, per set (tuning, confirming, fresh) and coverage (80%, 95%):
 1. coverage per horizon step pooled over series, origins and seeds (steps 1
    to 8, which every series has, then the longer horizons in blocks), each
    with a 90% bootstrap band: series-and-origin blocks resampled 1,000 times
-   (seeds share their origin's truth, so they are not independent draws);
+   (seeds share their origin's truth, so they are not independent draws),
+   and the steps whose band lies wholly outside the issue's band (75-85%
+   for 80% intervals, 90-97% for 95%);
 2. all steps pooled, and the mean interval score (Gneiting & Raftery 2007,
    divided by the MASE scale) over ETS's on the same origins and steps;
-3. per series: coverage over all its origins, steps and seeds;
+3. per series: coverage over all its origins, steps and seeds, then a check
+   of it against a calibrated interval's noise (``calibrated_noise``): how
+   many series a calibrated interval would hold within the band, given these
+   series' origins and steps, and how likely the dispersion seen is;
 4. the point forecasts over the same origins, counted as the suite counts
    them (series won against ETS and seasonal naive, failing, geometric mean
    of MASE over ETS's), for the default and the network alone.
@@ -55,6 +60,9 @@ Fits without an interval (too few held-out windows: the 95% intervals of the
 Run (the ``bench`` extra)::
 
     python benchmarks/bench_forecast_intervals.py --seeds 5 --jobs 2
+
+``--selftest`` runs only the per-series check on synthetic intervals
+(calibrated, and 8 points off), to show how often it flags each (1 minute).
 """
 
 import argparse
@@ -98,6 +106,8 @@ NETWORK = {"combine": None, "_code": "net1"}
 METHODS = ("default", "network alone", "ETS", "seasonal naive", "median of widths")
 FIRST_STEPS = 8  # every series' horizon reaches this far
 BOOTSTRAP = 1000
+BANDS = {0.8: (0.75, 0.85), 0.95: (0.90, 0.97)}  # the issue's band for each coverage
+SIMULATIONS = 20000
 
 
 def many_origins(values: np.ndarray, h: int) -> list:
@@ -218,6 +228,131 @@ def score_ratio(rows: list, method: str, c: float) -> float:
     return float(np.mean(mine) / np.mean(theirs))
 
 
+def series_blocks(hits: np.ndarray, keys: list) -> dict:
+    """Block coverages per series: name -> (block means over steps, steps per block)."""
+    by_series = {}
+    for key, block in zip(keys, hits, strict=True):
+        by_series.setdefault(key[0], []).append(block)
+    return {
+        name: (np.nanmean(blocks, axis=1), int(np.sum(~np.isnan(blocks[0]))))
+        for name, blocks in ((n, np.array(b)) for n, b in by_series.items())
+    }
+
+
+def correlation(blocks: list, sizes: list, c: float) -> np.ndarray:
+    """``rho``, the correlation of hits within a block, from how blocks stray
+    from their own series' mean: ``blocks`` holds one array per series,
+    ``(..., n)`` block means (leading axes: simulations), ``sizes`` its ``(n, h)``.
+    The expected sum of squares is the sum over series of ``(n - 1) c (1 - c)
+    (1 + (h - 1) rho) / h``."""
+    within = sum(np.sum((b - b.mean(axis=-1, keepdims=True)) ** 2, axis=-1) for b in blocks)
+    base = sum((n - 1) * c * (1 - c) / h for n, h in sizes)
+    slope = sum((n - 1) * c * (1 - c) * (h - 1) / h for n, h in sizes)
+    return np.clip((within - base) / slope, 1e-3, 1 - 1e-3) if slope else np.ones(1)
+
+
+def dispersion(blocks: list, sizes: list, c: float) -> tuple:
+    """Each series' z-score, its coverage less ``c`` in the spread a calibrated
+    interval's would have (:func:`correlation`'s ``rho``), and ``Q``, their
+    sum of squares; ``rho`` too."""
+    rho = correlation(blocks, sizes, c)
+    z = [
+        (b.mean(axis=-1) - c) / np.sqrt(c * (1 - c) * (1 + (h - 1) * rho) / (h * n))
+        for b, (n, h) in zip(blocks, sizes, strict=True)
+    ]
+    return z, sum(value**2 for value in z), rho
+
+
+def calibrated_noise(hits: np.ndarray, keys: list, c: float, rng) -> dict:
+    """How far per-series coverage strays from ``c`` by chance alone.
+
+    A series' coverage is the mean of its blocks (origins; seeds averaged in
+    them, as they share the truth), each the mean of ``h`` correlated hits.
+    Were the interval calibrated (every hit true with probability ``c``), a
+    block mean would vary as ``c (1 - c) (1 + (h - 1) rho) / h``, ``rho`` the
+    correlation of hits within a block (:func:`correlation`: estimated from
+    how blocks stray from their own series' mean, so that differences between
+    series do not enter it; a series whose coverage changes between origins
+    raises it, which makes the check lenient). Blocks are then drawn
+    ``SIMULATIONS`` times as beta-binomial counts with that correlation, and
+    the whole check is repeated on each draw (``rho`` estimated again), to
+    give: the series a calibrated interval would hold within the issue's band
+    (mean and 90% range, and the chance that it holds all of them), the
+    chance of a dispersion ``Q`` (the sum over series of squared z-scores) as
+    large as the one seen, and each series' z-score.
+    """
+    series = series_blocks(hits, keys)
+    blocks = [means for means, _ in series.values()]
+    sizes = [(len(means), h) for means, h in series.values()]
+    z, q, rho = dispersion(blocks, sizes, c)
+    total = (1 - rho) / rho  # beta-binomial: a + b = (1 - rho) / rho
+    drawn = [
+        rng.binomial(h, rng.beta(c * total, (1 - c) * total, (SIMULATIONS, n))) / h
+        for n, h in sizes
+    ]
+    q_sim = dispersion(drawn, sizes, c)[1]
+    low, high = (bound + sign * 1e-9 for bound, sign in zip(BANDS[c], (-1, 1), strict=True))
+    inside = sum((low <= b.mean(axis=-1)) & (b.mean(axis=-1) <= high) for b in drawn)
+    observed = [b.mean() for b in blocks]
+    return {
+        "rho": float(rho),
+        "inside": sum(low <= p <= high for p in observed),
+        "expected": (inside.mean(), *np.percentile(inside, [5, 95])),
+        "all inside": float(np.mean(inside == len(series))),
+        "q": float(q),
+        "p": float(np.mean(q_sim >= q)),
+        "z": dict(zip(series, (float(value) for value in z), strict=True)),
+        "n": len(series),
+    }
+
+
+def selftest(repeats: int = 100, seed: int = 1) -> None:
+    """How often :func:`calibrated_noise` flags synthetic intervals (``--selftest``).
+
+    Ten series of 8 origins and 8 steps, errors a Gaussian AR(1) over steps
+    (0.8: errors that carry on, as a rollout's do), each series' interval its
+    true ``coverage`` quantile: calibrated (all 80%), miscalibrated by 8
+    points either way (72% and 88%), and all at 72%. Prints the share of
+    ``repeats`` data sets with P < 0.05 and the mean count within the band.
+    """
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(seed)
+    cases = {"calibrated": [0.8] * 10, "72% / 88%": [0.72, 0.88] * 5, "72%": [0.72] * 10}
+    for label, coverages in cases.items():
+        flagged, inside = [], []
+        for _ in range(repeats):
+            hits, keys = [], []
+            for s, coverage in enumerate(coverages):
+                shocks = rng.normal(size=(8, 8))
+                errors = np.zeros((8, 8))
+                errors[:, 0] = shocks[:, 0]
+                for k in range(1, 8):
+                    errors[:, k] = 0.8 * errors[:, k - 1] + 0.6 * shocks[:, k]
+                hits.extend(np.abs(errors) < norm.ppf(0.5 + coverage / 2))
+                keys.extend((f"s{s}", origin) for origin in range(8))
+            noise = calibrated_noise(np.array(hits, dtype=float), keys, 0.8, rng)
+            flagged.append(noise["p"] < 0.05)
+            inside.append(noise["inside"])
+        print(
+            f"{label:>12}: flagged (P < 0.05) in {np.mean(flagged):.0%} of {repeats}; "
+            f"{np.mean(inside):.1f} of 10 series in band on average"
+        )
+
+
+def print_noise(method: str, noise: dict, c: float) -> None:
+    """One line of :func:`calibrated_noise`'s check, the series off by over 2 sd named."""
+    mean, low, high = noise["expected"]
+    off = " ".join(f"{s}{z:+.1f}" for s, z in noise["z"].items() if abs(z) > 2)
+    print(
+        f"    {method:>18}: {noise['inside']}/{noise['n']} in band "
+        f"(calibrated: {mean:.1f}, 90% {low:.0f}-{high:.0f}, "
+        f"all {noise['all inside']:.4f}); rho {noise['rho']:.2f}; "
+        f"Q {noise['q']:.1f}, P(calibrated Q >= it) {noise['p']:.3f}; "
+        f"|z| > 2: {off or 'none'}"
+    )
+
+
 def report(label: str, rows: list, seed: int = 0) -> None:
     """The three parts of one set's report (see the module docstring)."""
     rng = np.random.default_rng(seed)
@@ -235,6 +370,7 @@ def report(label: str, rows: list, seed: int = 0) -> None:
                 warnings.simplefilter("ignore", RuntimeWarning)
                 boot = np.array([np.nanmean(hits[d], axis=0) for d in draws])
                 table[method] = (hits, keys, missing, boot)
+        misses = {method: [] for method in METHODS}  # bands wholly outside the issue's
         for name, steps in groups:
             cells = []
             for method in METHODS:
@@ -245,11 +381,17 @@ def report(label: str, rows: list, seed: int = 0) -> None:
                     band = np.nanmean(boot[:, steps], axis=1)
                     low, high = np.nanpercentile(band, [5, 95])
                 cells.append(f"{mean:5.2f} [{low:4.2f}-{high:4.2f}]")
+                if high < BANDS[c][0] - 1e-9 or low > BANDS[c][1] + 1e-9:
+                    misses[method].append(f"{name} ({mean:.2f})")
             print(f"{name:>7} " + " ".join(f"{cell:>19}" for cell in cells))
         pooled = " ".join(f"{np.nanmean(table[m][0]):19.3f}" for m in METHODS)
         print(f"{'all':>7} " + pooled)
         ratios = " ".join(f"{score_ratio(rows, m, c):19.3f}" for m in METHODS)
         print(f"{'IS/ETS':>7} " + ratios)
+        low, high = BANDS[c]
+        print(f"  steps whose 90% band lies wholly outside {low:.2f}-{high:.2f}:")
+        for method in METHODS:
+            print(f"    {method:>18}: {', '.join(misses[method]) or 'none'}")
         missing = {m: table[m][2] for m in METHODS if table[m][2]}
         if missing:
             counts = ", ".join(f"{m} {n}" for m, n in missing.items())
@@ -264,6 +406,14 @@ def report(label: str, rows: list, seed: int = 0) -> None:
                 f"{s}={np.nanmean(np.array(b)):.2f}" for s, b in by_series.items()
             )
             print(f"    {method:>18}: {cells}")
+        low, high = BANDS[c]
+        print(
+            f"  per series against a calibrated interval's noise (band {low:.2f}-"
+            f"{high:.2f}; z = coverage - {c} in the calibrated spread):"
+        )
+        for method in METHODS:
+            hits, keys, _, _ = table[method]
+            print_noise(method, calibrated_noise(hits, keys, c, rng), c)
 
 
 def report_points(label: str, rows: list) -> None:
@@ -312,7 +462,15 @@ def main():
     parser.add_argument(
         "--check", type=int, default=3, help="series whose default is fitted to check it"
     )
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="only check the per-series noise check on synthetic intervals",
+    )
     args = parser.parse_args()
+    if args.selftest:
+        selftest()
+        return
     tuning, confirming = halves()
     sets = {"tuning": tuning, "confirming": confirming, "fresh": list(FRESH)}
     names = [name for members in sets.values() for name in members]
