@@ -340,7 +340,7 @@ def selftest(repeats: int = 100, seed: int = 1) -> None:
         )
 
 
-def print_noise(method: str, noise: dict, c: float) -> None:
+def print_noise(method: str, noise: dict) -> None:
     """One line of :func:`calibrated_noise`'s check, the series off by over 2 sd named."""
     mean, low, high = noise["expected"]
     off = " ".join(f"{s}{z:+.1f}" for s, z in noise["z"].items() if abs(z) > 2)
@@ -398,22 +398,16 @@ def report(label: str, rows: list, seed: int = 0) -> None:
             print("  fits without an interval: " + counts)
         print("  per series (all origins, steps and seeds):")
         for method in METHODS:
-            hits, keys, _, _ = table[method]
-            by_series = {}
-            for key, block in zip(keys, hits, strict=True):
-                by_series.setdefault(key[0], []).append(block)
-            cells = " ".join(
-                f"{s}={np.nanmean(np.array(b)):.2f}" for s, b in by_series.items()
-            )
+            series = series_blocks(*table[method][:2])
+            cells = " ".join(f"{s}={means.mean():.2f}" for s, (means, _) in series.items())
             print(f"    {method:>18}: {cells}")
-        low, high = BANDS[c]
         print(
             f"  per series against a calibrated interval's noise (band {low:.2f}-"
             f"{high:.2f}; z = coverage - {c} in the calibrated spread):"
         )
         for method in METHODS:
             hits, keys, _, _ = table[method]
-            print_noise(method, calibrated_noise(hits, keys, c, rng), c)
+            print_noise(method, calibrated_noise(hits, keys, c, rng))
 
 
 def report_points(label: str, rows: list) -> None:
