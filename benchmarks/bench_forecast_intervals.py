@@ -42,7 +42,7 @@ Report, per set (tuning, confirming, fresh) and coverage (80%, 95%):
    to 8, which every series has, then the longer horizons in blocks), each
    with a 90% bootstrap band: series-and-origin blocks resampled 1,000 times
    (seeds share their origin's truth, so they are not independent draws),
-   and the steps whose band lies wholly outside the issue's band (75-85%
+   and the steps whose band lies wholly outside the target band (75-85%
    for 80% intervals, 90-97% for 95%);
 2. all steps pooled, and the mean interval score (Gneiting & Raftery 2007,
    divided by the MASE scale) over ETS's on the same origins and steps;
@@ -106,7 +106,7 @@ NETWORK = {"combine": None, "_code": "net1"}
 METHODS = ("default", "network alone", "ETS", "seasonal naive", "median of widths")
 FIRST_STEPS = 8  # every series' horizon reaches this far
 BOOTSTRAP = 1000
-BANDS = {0.8: (0.75, 0.85), 0.95: (0.90, 0.97)}  # the issue's band for each coverage
+BANDS = {0.8: (0.75, 0.85), 0.95: (0.90, 0.97)}  # the target band of each coverage
 SIMULATIONS = 20000
 
 
@@ -276,7 +276,7 @@ def calibrated_noise(hits: np.ndarray, keys: list, c: float, rng) -> dict:
     raises it, which makes the check lenient). Blocks are then drawn
     ``SIMULATIONS`` times as beta-binomial counts with that correlation, and
     the whole check is repeated on each draw (``rho`` estimated again), to
-    give: the series a calibrated interval would hold within the issue's band
+    give: the series a calibrated interval would hold within the target band
     (mean and 90% range, and the chance that it holds all of them), the
     chance of a dispersion ``Q`` (the sum over series of squared z-scores) as
     large as the one seen, and each series' z-score.
@@ -370,7 +370,7 @@ def report(label: str, rows: list, seed: int = 0) -> None:
                 warnings.simplefilter("ignore", RuntimeWarning)
                 boot = np.array([np.nanmean(hits[d], axis=0) for d in draws])
                 table[method] = (hits, keys, missing, boot)
-        misses = {method: [] for method in METHODS}  # bands wholly outside the issue's
+        misses = {method: [] for method in METHODS}  # bands wholly outside the target
         for name, steps in groups:
             cells = []
             for method in METHODS:
